@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` (the window on a demo project) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := .demo/demo.db
+
+.PHONY: install run demo demo-reset test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The demo is built once; your annotations in it survive later `make run`s (`make demo-reset` starts over).
+$(DEMO): | $(STAMP)
+	mkdir -p $(dir $(DEMO))
+	$(BIN)/annotator init $(DEMO).tmp --labels samples/labels.toml
+	$(BIN)/annotator import $(DEMO).tmp samples/articles samples/annotations/*.jsonl
+	mv $(DEMO).tmp $(DEMO)
+
+demo: $(DEMO)
+
+demo-reset:
+	rm -f $(DEMO) $(DEMO)-wal $(DEMO)-shm
+	$(MAKE) demo
+
+run: $(DEMO)
+	$(BIN)/annotator gui $(DEMO) --annotator alice
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache

@@ -1,0 +1,288 @@
+"""Import files into a project: one transaction per path, streamed in batches.
+
+The same text imported twice is one document (by sha256); each annotator's
+spans and links are merged into what that annotator already has. A bad record
+rolls the whole path back and is reported as `file:line: reason`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from annotator.errors import UserError
+from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span, utcnow
+from annotator.readers import BadRecord, Record, detect_format, records
+from annotator.store import Project
+from annotator.text import check_language, detect_language, pack_tokens, tokenize
+
+MAX_CHARS = 1_000_000  # spaCy's own default limit; a longer "article" is almost always a mistake
+BATCH = 500
+
+
+@dataclass
+class ImportResult:
+    path: str
+    format: str
+    records: int = 0
+    documents_added: int = 0
+    duplicates: int = 0
+    spans_added: int = 0
+    relations_added: int = 0
+    finished: dict[str, int] = field(default_factory=dict)  # annotator -> documents marked done
+    languages: dict[str, int] = field(default_factory=dict)  # of the documents added
+
+
+@dataclass
+class ImportOptions:
+    format: str = "auto"
+    lang: str = "auto"
+    annotator: str | None = None
+    text_column: str = "text"
+    max_chars: int = MAX_CHARS
+
+
+def import_path(
+    project: Project,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import one file or folder, all or nothing. `progress(done, total)` counts bytes."""
+    options = options or ImportOptions()
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such file or folder")
+    if options.lang != "auto":
+        try:
+            check_language(options.lang)
+        except ValueError as exc:
+            raise UserError(f"--lang: {exc}") from None
+    total = _size(path)
+    report = (lambda done: progress(done, total)) if progress else (lambda done: None)
+    try:
+        fmt = detect_format(path) if options.format == "auto" else options.format
+        result = ImportResult(str(path), fmt)
+        with project.transaction() as session:
+            writer = _Writer(session, options, result)
+            stream = records(path, fmt, report, options.annotator, options.text_column)
+            for batch in _batches(stream, BATCH):
+                writer.write(batch)
+    except BadRecord as bad:
+        where = str(bad.file or path) + (f":{bad.line}" if bad.line else "")
+        raise UserError(f"{where}: {bad.reason} — nothing from this {'folder' if path.is_dir() else 'file'} was imported") from None
+    return result
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*.txt") if p.is_file())
+    return path.stat().st_size
+
+
+def _batches(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass
+class _Work:
+    """An annotator's finished record, placed on its stored document."""
+
+    record: Record
+    doc_id: int
+    length: int
+    annotator_id: int
+
+
+class _Writer:
+    """Writes batches of records inside one transaction with bulk statements."""
+
+    def __init__(self, session: Session, options: ImportOptions, result: ImportResult) -> None:
+        self.session, self.options, self.result = session, options, result
+        self.labels = dict(session.execute(select(Label.name, Label.id).order_by(Label.position)).all())
+        self.relation_labels = {
+            r.name: r for r in session.scalars(select(RelationLabel).order_by(RelationLabel.position)).all()
+        }
+        self.annotators = dict(session.execute(select(Annotator.name, Annotator.id)).all())
+
+    def write(self, batch: list[Record]) -> None:
+        for record in batch:
+            self._check(record)
+        documents = self._documents(batch)
+        work = [
+            _Work(record, doc_id, length, self._annotator_id(record.annotator))
+            for record, (doc_id, length) in zip(batch, documents)
+            if record.annotator
+        ]
+        if work:
+            self._statuses(work)
+            self._relations(work, self._spans(work))
+        self.result.records += len(batch)
+
+    def _check(self, record: Record) -> None:
+        length = len(record.text)
+        if length > self.options.max_chars:
+            raise BadRecord(record.line, f"the text has {length:,} characters, more than the {self.options.max_chars:,} "
+                                         "allowed; split the article or raise the limit with --max-chars")
+        for i, (start, end, label) in enumerate(record.spans):
+            what = f"span {i + 1} ({label} {start}-{end})"
+            if label not in self.labels:
+                known = ", ".join(self.labels)
+                raise BadRecord(record.line, f"{what}: unknown label {label!r} (the schema has {known}); "
+                                             "fix the label or add it to the schema")
+            if start < 0:
+                raise BadRecord(record.line, f"{what}: start {start} is negative")
+            if start >= end:
+                raise BadRecord(record.line, f"{what}: start {start} is not before end {end}")
+            if end > length:
+                raise BadRecord(record.line, f"{what}: end {end} is beyond the text's {length} characters")
+        for head, child, label in record.relations:
+            if head == child:
+                raise BadRecord(record.line, f"relation {label!r} links a span to itself")
+            relation = self.relation_labels.get(label)
+            if relation is None:
+                known = ", ".join(self.relation_labels) or "none"
+                raise BadRecord(record.line, f"relation {label!r}: unknown relation label (the schema has {known})")
+            for end, allowed, index in (("head", relation.head_labels, head), ("child", relation.child_labels, child)):
+                span_label = record.spans[index][2]
+                if allowed and span_label not in allowed:
+                    raise BadRecord(record.line, f"relation {label}: its {end} is a {span_label} span, "
+                                                 f"but {label} expects {' or '.join(allowed)}")
+        if record.lang is not None:
+            try:
+                check_language(record.lang)
+            except ValueError as exc:
+                raise BadRecord(record.line, f"field 'lang': {exc}") from None
+
+    def _documents(self, batch: list[Record]) -> list[tuple[int, int]]:
+        """Insert the batch's new texts; return (document id, length) per record."""
+        hashes = [hashlib.sha256(r.text.encode("utf-8")).hexdigest() for r in batch]
+        known = {
+            sha: (doc_id, length)
+            for sha, doc_id, length in self.session.execute(
+                select(Document.sha256, Document.id, Document.length).where(Document.sha256.in_(set(hashes)))
+            )
+        }
+        fresh: dict[str, Record] = {}
+        for sha, record in zip(hashes, batch):
+            if sha in known or sha in fresh:
+                self.result.duplicates += 1
+            else:
+                fresh[sha] = record
+        by_lang: dict[str, list[str]] = defaultdict(list)
+        langs = {}
+        for sha, record in fresh.items():
+            lang = self.options.lang if self.options.lang != "auto" else record.lang or detect_language(record.text)
+            langs[sha] = lang
+            by_lang[lang].append(sha)
+        rows = []
+        now = utcnow()
+        for lang, shas in by_lang.items():
+            for sha, tokens in zip(shas, tokenize((fresh[s].text for s in shas), lang)):
+                record = fresh[sha]
+                rows.append({"name": record.name[:512], "text": record.text, "length": len(record.text),
+                             "sha256": sha, "lang": lang, "meta": record.meta, "tokens": pack_tokens(tokens),
+                             "created_at": now})
+                self.result.languages[lang] = self.result.languages.get(lang, 0) + 1
+        if rows:
+            inserted = self.session.execute(
+                insert(Document).returning(Document.sha256, Document.id, Document.length,
+                                           sort_by_parameter_order=True), rows
+            )
+            for sha, doc_id, length in inserted:
+                known[sha] = (doc_id, length)
+            self.result.documents_added += len(rows)
+        return [known[sha] for sha in hashes]
+
+    def _annotator_id(self, name: str) -> int:
+        if name not in self.annotators:
+            self.annotators[name] = self.session.execute(
+                insert(Annotator).values(name=name, role="annotator", created_at=utcnow()).returning(Annotator.id)
+            ).scalar_one()
+        return self.annotators[name]
+
+    def _statuses(self, work: list[_Work]) -> None:
+        """An accepted record means its annotator finished the document."""
+        pairs = {(w.doc_id, w.annotator_id) for w in work}
+        existing = {
+            (doc_id, ann_id): status
+            for doc_id, ann_id, status in self.session.execute(
+                select(DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status)
+                .where(tuple_(DocumentStatus.document_id, DocumentStatus.annotator_id).in_(pairs))
+            )
+        }
+        now = utcnow()
+        fresh = [(d, a) for d, a in pairs if (d, a) not in existing]
+        if fresh:
+            self.session.execute(insert(DocumentStatus), [
+                {"document_id": d, "annotator_id": a, "status": "done", "started_at": now,
+                 "finished_at": now, "updated_at": now} for d, a in fresh
+            ])
+        unfinished = [(d, a) for (d, a), status in existing.items() if status != "done"]
+        for d, a in unfinished:
+            self.session.execute(
+                update(DocumentStatus)
+                .where(DocumentStatus.document_id == d, DocumentStatus.annotator_id == a)
+                .values(status="done", finished_at=now, updated_at=now)
+            )
+        names = {i: n for n, i in self.annotators.items()}
+        for _, a in fresh + unfinished:
+            self.result.finished[names[a]] = self.result.finished.get(names[a], 0) + 1
+
+    def _spans(self, work: list[_Work]) -> list[list[int]]:
+        """Insert spans not already there; return each record's span ids, in record order."""
+        pairs = {(w.doc_id, w.annotator_id) for w in work}
+        ids: dict[tuple, int] = {
+            (doc_id, ann_id, label_id, start, end): span_id
+            for span_id, doc_id, ann_id, label_id, start, end in self.session.execute(
+                select(Span.id, Span.document_id, Span.annotator_id, Span.label_id, Span.start, Span.end)
+                .where(tuple_(Span.document_id, Span.annotator_id).in_(pairs))
+            )
+        }
+        now = utcnow()
+        rows = {}
+        for w in work:
+            for start, end, label in w.record.spans:
+                key = (w.doc_id, w.annotator_id, self.labels[label], start, end)
+                if key not in ids and key not in rows:
+                    rows[key] = {"document_id": w.doc_id, "doc_length": w.length, "annotator_id": w.annotator_id,
+                                 "label_id": key[2], "start": start, "end": end, "origin": "imported",
+                                 "created_at": now, "updated_at": now}
+        if rows:
+            inserted = self.session.execute(
+                insert(Span).returning(Span.id, sort_by_parameter_order=True), list(rows.values())
+            ).scalars()
+            ids.update(zip(rows, inserted))
+            self.result.spans_added += len(rows)
+        return [
+            [ids[(w.doc_id, w.annotator_id, self.labels[label], start, end)] for start, end, label in w.record.spans]
+            for w in work
+        ]
+
+    def _relations(self, work: list[_Work], span_ids: list[list[int]]) -> None:
+        wanted = {}
+        for w, spans in zip(work, span_ids):
+            for head, child, label in w.record.relations:
+                key = (spans[head], spans[child], self.relation_labels[label].id)
+                wanted[key] = w.annotator_id
+        if not wanted:
+            return
+        existing = set(self.session.execute(
+            select(Relation.head_id, Relation.child_id, Relation.label_id)
+            .where(Relation.head_id.in_({head for head, _, _ in wanted}))
+        ))
+        now = utcnow()
+        rows = [{"head_id": h, "child_id": c, "label_id": l, "annotator_id": a, "created_at": now}
+                for (h, c, l), a in wanted.items() if (h, c, l) not in existing]
+        if rows:
+            self.session.execute(insert(Relation), rows)
+            self.result.relations_added += len(rows)

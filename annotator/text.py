@@ -1,0 +1,139 @@
+"""Text, tokens and offsets.
+
+Offsets everywhere are Python code points into the text exactly as imported.
+Tokens come from spaCy's blank pipeline of the document's language and are
+stored at import as (start, end) pairs, so that snapping and export never
+tokenize again. Qt counts UTF-16 code units; the conversions live here, in one
+place, and the window calls them at its boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+import numpy as np
+import spacy
+from spacy.attrs import IDX, LENGTH
+from spacy.tokens import Doc
+from spacy.util import get_lang_class
+from spacy.vocab import Vocab
+
+# Languages the detector chooses between; any spaCy language code can be given explicitly.
+DETECTABLE = ("en", "fr", "de", "es", "it", "nl", "pt")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_TOKEN_DTYPE = np.dtype("<i4")
+
+
+@cache
+def blank(lang: str) -> spacy.Language:
+    """spaCy's blank pipeline for a language (its tokenizer, no model)."""
+    nlp = spacy.blank(lang)
+    nlp.max_length = 10**9  # only the tokenizer runs; the import enforces its own limit
+    return nlp
+
+
+def check_language(lang: str) -> str:
+    """Return a spaCy language code or raise ValueError with the reason."""
+    try:
+        get_lang_class(lang)
+    except Exception:
+        raise ValueError(f"unknown language code {lang!r}; use a spaCy code such as en or fr") from None
+    return lang
+
+
+@cache
+def _stop_words() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(get_lang_class(lang).Defaults.stop_words) for lang in DETECTABLE}
+
+
+def detect_language(text: str, sample: int = 4000) -> str:
+    """The language whose spaCy stop words are most frequent in the text's opening.
+
+    News articles are long enough for function words to decide reliably between
+    the languages in DETECTABLE; text with no such words is 'xx' (multi-language).
+    """
+    words = [word.lower() for word in _WORD.findall(text[:sample])]
+    if not words:
+        return "xx"
+    scores = {lang: sum(word in stops for word in words) for lang, stops in _stop_words().items()}
+    best = max(scores, key=scores.__getitem__)
+    return best if scores[best] >= max(2, len(words) // 20) else "xx"
+
+
+def token_array(doc: Doc) -> np.ndarray:
+    """A doc's tokens as an (n, 2) int32 array of code-point (start, end) offsets."""
+    if len(doc) == 0:
+        return np.zeros((0, 2), dtype=_TOKEN_DTYPE)
+    array = doc.to_array([IDX, LENGTH]).astype(np.int64)
+    array[:, 1] += array[:, 0]
+    return array.astype(_TOKEN_DTYPE)
+
+
+def tokenize(texts: Iterable[str], lang: str, batch_size: int = 256) -> Iterator[np.ndarray]:
+    """Token offsets of each text, streaming."""
+    for doc in blank(lang).tokenizer.pipe(texts, batch_size=batch_size):
+        yield token_array(doc)
+
+
+def pack_tokens(tokens: np.ndarray) -> bytes:
+    return np.ascontiguousarray(tokens, dtype=_TOKEN_DTYPE).tobytes()
+
+
+def unpack_tokens(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=_TOKEN_DTYPE).reshape(-1, 2)
+
+
+def rebuild_doc(text: str, tokens: np.ndarray, vocab: Vocab) -> Doc:
+    """The spaCy Doc of a stored text without tokenizing it again.
+
+    spaCy's tokenizer leaves at most one space after a token, so a gap between
+    stored tokens (or after the last one) is exactly that space.
+    """
+    starts, ends = tokens[:, 0], tokens[:, 1]
+    words = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+    following = np.append(starts[1:], len(text))
+    spaces = (following > ends).tolist()
+    return Doc(vocab, words=words, spaces=spaces)
+
+
+def snap(text: str, tokens: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
+    """Widen [start, end) to the token boundaries around it, after trimming whitespace.
+
+    None when the range holds nothing but whitespace.
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    starts, ends = tokens[:, 0], tokens[:, 1]
+    first = int(np.searchsorted(ends, start, side="right"))  # first token ending after start
+    last = int(np.searchsorted(starts, end, side="left")) - 1  # last token starting before end
+    if first > last:
+        return None
+    return int(starts[first]), int(ends[last])
+
+
+def utf16_index(text: str) -> np.ndarray:
+    """Cumulative UTF-16 positions: element i is the UTF-16 offset of code point i.
+
+    Has len(text) + 1 entries so that an end offset converts too.
+    """
+    if text.isascii():
+        return np.arange(len(text) + 1, dtype=np.int64)
+    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    widths = np.where(codepoints > 0xFFFF, 2, 1)
+    return np.concatenate(([0], np.cumsum(widths, dtype=np.int64)))
+
+
+def to_utf16(index: np.ndarray, offset: int) -> int:
+    """Code-point offset -> UTF-16 position (Qt's QTextCursor)."""
+    return int(index[offset])
+
+
+def from_utf16(index: np.ndarray, position: int) -> int:
+    """UTF-16 position -> code-point offset; a position inside a surrogate pair rounds down."""
+    return int(np.searchsorted(index, position, side="right") - 1)

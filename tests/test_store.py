@@ -1,0 +1,132 @@
+"""The project file: creation, opening, migrations, refusals and database constraints."""
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
+
+from annotator.errors import UserError
+from annotator.model import Annotator, Base, Document, Label, Span
+from annotator.store import create_project, open_project, schema_head
+from tests.helpers import snapshot
+
+
+def _document(session, text_value="Hello world"):
+    return session.execute(
+        insert(Document).values(name="d", text=text_value, length=len(text_value), sha256="0" * 64,
+                                lang="en", meta={}, tokens=b"").returning(Document.id)
+    ).scalar_one()
+
+
+def test_new_project_has_the_default_schema_and_sqlite_settings(project):
+    with project.read() as session:
+        labels = session.execute(text("SELECT name, key FROM labels ORDER BY position")).all()
+        assert labels == [("SPEAKER", "1"), ("QUOTE", "2"), ("THREAT", "3"), ("FIGURE", "4")]
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_migrations_describe_exactly_the_models(project):
+    with project.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == schema_head()
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_reopening_keeps_the_data(tmp_path):
+    path = tmp_path / "p.db"
+    create_project(path).close()
+    project = open_project(path)
+    with project.transaction() as session:
+        _document(session)
+    project.close()
+    reopened = open_project(str(path))
+    with reopened.read() as session:
+        assert session.execute(text("SELECT count(*) FROM documents")).scalar() == 1
+    reopened.close()
+
+
+def test_init_refuses_to_overwrite_an_existing_file(tmp_path):
+    path = tmp_path / "p.db"
+    path.write_text("precious")
+    with pytest.raises(UserError, match="already exists"):
+        create_project(path)
+    assert path.read_text() == "precious"
+
+
+def test_open_refuses_a_missing_file_without_creating_it(tmp_path):
+    path = tmp_path / "missing.db"
+    with pytest.raises(UserError, match="annotator init"):
+        open_project(path)
+    assert not path.exists()
+
+
+def test_open_refuses_a_file_that_is_not_a_project(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("this is not a database\n" * 100)
+    with pytest.raises(UserError, match="not a project file"):
+        open_project(path)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE t (x)")
+    with pytest.raises(UserError, match="no schema version"):
+        open_project(other)
+
+
+def test_a_file_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "p.db"
+    project = create_project(path)
+    with project.transaction() as session:
+        _document(session)
+    before = snapshot(project)
+    project.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    connection.close()
+    contents = path.read_bytes()
+    with pytest.raises(UserError, match="newer version"):
+        open_project(path)
+    assert path.read_bytes() == contents
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (schema_head(),))
+    connection.close()
+    again = open_project(path)
+    assert snapshot(again) == before
+    again.close()
+
+
+def test_the_database_enforces_span_offsets_labels_and_annotators(project):
+    with project.transaction() as session:
+        doc_id = _document(session, "Hello world")
+        annotator_id = session.execute(insert(Annotator).values(name="ann").returning(Annotator.id)).scalar_one()
+        label_id = session.execute(text("SELECT id FROM labels WHERE name='QUOTE'")).scalar_one()
+    base = {"document_id": doc_id, "doc_length": 11, "annotator_id": annotator_id, "label_id": label_id}
+    bad = [
+        {"start": 5, "end": 5},  # empty
+        {"start": 6, "end": 2},  # reversed
+        {"start": -1, "end": 2},  # negative
+        {"start": 0, "end": 12},  # beyond the text
+        {"start": 0, "end": 12, "doc_length": 12},  # lying about the length
+        {"start": 0, "end": 5, "label_id": 999},  # unknown label
+        {"start": 0, "end": 5, "annotator_id": 999},  # unknown annotator
+    ]
+    for values in bad:
+        with pytest.raises(IntegrityError), project.transaction() as session:
+            session.execute(insert(Span).values(**{**base, **values}))
+    with project.transaction() as session:
+        session.execute(insert(Span).values(**base, start=0, end=11))
+    with project.read() as session:
+        assert session.execute(text("SELECT start, \"end\" FROM spans")).all() == [(0, 11)]
+
+
+def test_a_failed_transaction_leaves_nothing_behind(project):
+    before = snapshot(project)
+    with pytest.raises(RuntimeError), project.transaction() as session:
+        session.add(Label(name="NEW", color="#ffffff", key="9", guideline="", ner=False, position=9))
+        session.flush()
+        raise RuntimeError("crash in the middle")
+    assert snapshot(project) == before
