@@ -1,0 +1,87 @@
+"""Read-side queries shared by the window, the exports and the agreement report.
+
+They return pandas frames (one row per span / status / link) so that callers can
+filter and group without per-row Python loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span
+from annotator.text import unpack_tokens
+
+
+def documents(session: Session) -> pd.DataFrame:
+    """id, name, lang, length, sha256 — in import order; no text (it loads lazily)."""
+    rows = session.execute(
+        select(Document.id, Document.name, Document.lang, Document.length, Document.sha256).order_by(Document.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "lang", "length", "sha256"])
+
+
+def document_text(session: Session, document_id: int) -> tuple[str, np.ndarray]:
+    """A document's text and its stored token offsets ((n, 2) array)."""
+    text, blob = session.execute(select(Document.text, Document.tokens).where(Document.id == document_id)).one()
+    return text, unpack_tokens(blob)
+
+
+def spans(
+    session: Session,
+    document_ids: Sequence[int] | None = None,
+    annotators: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """id, document_id, annotator, label, start, end, origin — ordered by document, annotator, start."""
+    query = (
+        select(Span.id, Span.document_id, Annotator.name, Label.name, Span.start, Span.end, Span.origin)
+        .join(Annotator, Annotator.id == Span.annotator_id)
+        .join(Label, Label.id == Span.label_id)
+        .order_by(Span.document_id, Annotator.name, Span.start, Span.end, Label.position)
+    )
+    if document_ids is not None:
+        query = query.where(Span.document_id.in_(list(document_ids)))
+    if annotators is not None:
+        query = query.where(Annotator.name.in_(list(annotators)))
+    return pd.DataFrame(
+        session.execute(query).all(),
+        columns=["id", "document_id", "annotator", "label", "start", "end", "origin"],
+    )
+
+
+def statuses(session: Session) -> pd.DataFrame:
+    """document_id, annotator, status — one row per (document, annotator) that has a status."""
+    rows = session.execute(
+        select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status)
+        .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+        .order_by(DocumentStatus.document_id, Annotator.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["document_id", "annotator", "status"])
+
+
+def annotators(session: Session) -> pd.DataFrame:
+    """name, role — in the order they first appeared in the project."""
+    rows = session.execute(select(Annotator.name, Annotator.role).order_by(Annotator.id)).all()
+    return pd.DataFrame(rows, columns=["name", "role"])
+
+
+def relations(session: Session, document_ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """id, head_id, child_id, label, annotator, document_id."""
+    head = Span.__table__.alias("head")
+    query = (
+        select(Relation.id, Relation.head_id, Relation.child_id, RelationLabel.name, Annotator.name,
+               head.c.document_id)
+        .join(RelationLabel, RelationLabel.id == Relation.label_id)
+        .join(Annotator, Annotator.id == Relation.annotator_id)
+        .join(head, head.c.id == Relation.head_id)
+        .order_by(Relation.id)
+    )
+    if document_ids is not None:
+        query = query.where(head.c.document_id.in_(list(document_ids)))
+    return pd.DataFrame(
+        session.execute(query).all(), columns=["id", "head_id", "child_id", "label", "annotator", "document_id"]
+    )
