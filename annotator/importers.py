@@ -194,9 +194,9 @@ class _Writer:
                              "created_at": now})
                 self.result.languages[lang] = self.result.languages.get(lang, 0) + 1
         if rows:
-            inserted = self.session.execute(
-                insert(Document).returning(Document.sha256, Document.id, Document.length,
-                                           sort_by_parameter_order=True), rows
+            table = Document.__table__  # Core insert: the ORM's bulk path costs more than the SQL
+            inserted = self.session.connection().execute(
+                insert(table).returning(table.c.sha256, table.c.id, table.c.length, sort_by_parameter_order=True), rows
             )
             for sha, doc_id, length in inserted:
                 known[sha] = (doc_id, length)
@@ -258,8 +258,9 @@ class _Writer:
                                  "label_id": key[2], "start": start, "end": end, "origin": "imported",
                                  "created_at": now, "updated_at": now}
         if rows:
-            inserted = self.session.execute(
-                insert(Span).returning(Span.id, sort_by_parameter_order=True), list(rows.values())
+            table = Span.__table__
+            inserted = self.session.connection().execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows.values())
             ).scalars()
             ids.update(zip(rows, inserted))
             self.result.spans_added += len(rows)

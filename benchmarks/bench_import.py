@@ -1,0 +1,110 @@
+"""Import benchmark: N articles of about 5,000 characters from JSONL.
+
+Prints documents per second and peak memory for `import_path`, and the ratio to a
+floor measured in the same run: spaCy's blank `nlp.pipe` over the same texts plus a
+bare sqlite3 `executemany` of the rows. Memory flatness: peak memory of importing
+N/5 versus N records. Each phase runs in its own process so that peak memory is its own.
+
+    python benchmarks/bench_import.py [--docs 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = ROOT / "samples" / "articles"
+
+
+def make_corpus(path: Path, docs: int, seed: int = 0) -> None:
+    """Articles shuffled together from the samples' paragraphs, each unique, ~5,000 chars."""
+    rng = random.Random(seed)
+    paragraphs = [p for f in sorted(ARTICLES.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(docs):
+            parts, size = [f"Dispatch {i}."], 0
+            while size < 5000:
+                parts.append(rng.choice(paragraphs))
+                size += len(parts[-1]) + 2
+            out.write(json.dumps({"text": "\n\n".join(parts), "meta": {"id": f"doc-{i}"}}, ensure_ascii=False) + "\n")
+
+
+def phase_import(corpus: Path, workdir: Path) -> None:
+    from annotator.importers import ImportOptions, import_path
+    from annotator.store import create_project
+    from annotator.text import blank
+
+    blank("en")  # both sides load spaCy before the clock starts
+    project = create_project(workdir / "bench.db")
+    started = time.perf_counter()
+    result = import_path(project, corpus, ImportOptions(lang="en"))
+    seconds = time.perf_counter() - started
+    project.close()
+    _report(seconds, result.documents_added)
+
+
+def phase_floor(corpus: Path, workdir: Path) -> None:
+    import spacy
+
+    nlp = spacy.blank("en")
+    started = time.perf_counter()
+    with corpus.open(encoding="utf-8") as handle:
+        texts = [json.loads(line)["text"] for line in handle]
+    rows = []
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=256)):
+        rows.append((text, len(doc)))
+    connection = sqlite3.connect(workdir / "floor.db")
+    connection.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, text TEXT, tokens INTEGER)")
+    with connection:
+        connection.executemany("INSERT INTO documents (text, tokens) VALUES (?, ?)", rows)
+    connection.close()
+    _report(time.perf_counter() - started, len(rows))
+
+
+def _report(seconds: float, docs: int) -> None:
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "docs": docs, "peak_mb": peak_mb}))
+
+
+def run_phase(name: str, corpus: Path) -> dict:
+    with tempfile.TemporaryDirectory() as workdir:
+        output = subprocess.run([sys.executable, __file__, "--phase", name, str(corpus), workdir],
+                                check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--phase", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        name, corpus, workdir = args.phase
+        {"import": phase_import, "floor": phase_floor}[name](Path(corpus), Path(workdir))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        big, small = Path(tmp) / "big.jsonl", Path(tmp) / "small.jsonl"
+        make_corpus(big, args.docs)
+        make_corpus(small, args.docs // 5)
+        print(f"corpus: {args.docs} articles, {big.stat().st_size / 1e6:.1f} MB of JSONL")
+        floor = run_phase("floor", big)
+        ours = run_phase("import", big)
+        ours_small = run_phase("import", small)
+    print(f"floor  (nlp.pipe + executemany): {floor['seconds']:7.2f} s  {floor['docs'] / floor['seconds']:7.0f} docs/s  peak {floor['peak_mb']:6.0f} MB")
+    print(f"import (annotator import_path):  {ours['seconds']:7.2f} s  {ours['docs'] / ours['seconds']:7.0f} docs/s  peak {ours['peak_mb']:6.0f} MB")
+    print(f"time ratio import/floor: {ours['seconds'] / floor['seconds']:.2f}x  (target <= 1.5x)")
+    print(f"memory: peak {ours_small['peak_mb']:.0f} MB for {ours_small['docs']} docs vs {ours['peak_mb']:.0f} MB for "
+          f"{ours['docs']} docs: ratio {ours['peak_mb'] / ours_small['peak_mb']:.2f}x for 5x the records (flat = 1.0x)")
+
+
+if __name__ == "__main__":
+    main()

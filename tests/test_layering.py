@@ -1,0 +1,43 @@
+"""The core and the exporters stay headless: they never import Qt."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADLESS = ("annotator", "exports")
+QT = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "qtpy")
+
+
+def _modules():
+    for package in HEADLESS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            yield path, ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def test_no_headless_module_names_qt_in_an_import():
+    offenders = []
+    for path, _ in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(ROOT)}:{node.lineno}" for n in names if n.split(".")[0] in QT]
+    assert offenders == []
+
+
+def test_every_headless_module_imports_with_qt_missing():
+    """napari's trick: import everything in a process where Qt cannot be imported at all."""
+    modules = [name for _, name in _modules()]
+    script = (
+        "import sys\n"
+        f"for name in {QT!r}: sys.modules[name] = None  # makes `import PySide6` fail\n"
+        "import importlib\n"
+        f"for module in {modules!r}: importlib.import_module(module)\n"
+        "print('ok', len(sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")
