@@ -1,0 +1,58 @@
+"""One person's work list: documents with their status and span count, and which comes next.
+
+Shared by the window (document list, Alt+→, "done → next not done") and any CLI
+that wants the same order; the rule lives here, not in the window.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.model import Annotator, Document, DocumentStatus, Span
+
+FINISHED = ("done", "skipped")
+
+
+def document_rows(session: Session, annotator: str) -> pd.DataFrame:
+    """id, name, lang, length, status, spans — every document in import order, no text.
+
+    status and spans are this annotator's (todo and 0 when they have not started).
+    """
+    mine = select(Annotator.id).where(Annotator.name == annotator).scalar_subquery()
+    counts = (
+        select(Span.document_id, func.count().label("spans"))
+        .where(Span.annotator_id == mine)
+        .group_by(Span.document_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Document.id, Document.name, Document.lang, Document.length,
+               func.coalesce(DocumentStatus.status, "todo"), func.coalesce(counts.c.spans, 0))
+        .select_from(Document)
+        .outerjoin(DocumentStatus, (DocumentStatus.document_id == Document.id) & (DocumentStatus.annotator_id == mine))
+        .outerjoin(counts, counts.c.document_id == Document.id)
+        .order_by(Document.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "lang", "length", "status", "spans"])
+
+
+def document_row(session: Session, annotator: str, document_id: int) -> tuple[str, int]:
+    """(status, spans) of one document for one annotator — to refresh one row of a list."""
+    mine = select(Annotator.id).where(Annotator.name == annotator).scalar_subquery()
+    status = session.scalar(select(DocumentStatus.status).where(
+        DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == mine))
+    spans = session.scalar(select(func.count()).select_from(Span).where(
+        Span.document_id == document_id, Span.annotator_id == mine))
+    return status or "todo", int(spans or 0)
+
+
+def next_unfinished(rows: pd.DataFrame, current_id: int | None) -> int | None:
+    """The first document after `current_id` (wrapping around) that is neither done nor skipped."""
+    open_rows = rows[~rows["status"].isin(FINISHED)]
+    if open_rows.empty:
+        return None
+    after = open_rows[open_rows["id"] > current_id] if current_id is not None else open_rows
+    chosen = after if not after.empty else open_rows
+    return int(chosen["id"].iloc[0])
