@@ -26,7 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-ROLES = ("annotator", "reviewer", "lead")
+# "gold" is the one adjudicated annotation set (an Annotator row named "gold").
+ROLES = ("annotator", "reviewer", "lead", "gold")
 STATUSES = ("todo", "in_progress", "done", "skipped")
 ORIGINS = ("manual", "imported", "suggested")
 
@@ -132,6 +133,10 @@ class Span(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(16), default="manual")
+    # On gold spans: the reviewer who accepted or last edited it (kept if they are removed).
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("annotators.id", ondelete="SET NULL", name="fk_spans_reviewer")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -148,4 +153,7 @@ class Relation(Base):
     child_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), index=True)
     label_id: Mapped[int] = mapped_column(ForeignKey("relation_labels.id"))
     annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("annotators.id", ondelete="SET NULL", name="fk_relations_reviewer")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -72,7 +72,7 @@ def create_project(target: str | Path, labels_file: str | Path | None = None) ->
         raise UserError(f"{path}: a file already exists there; choose another name or delete it first")
     engine = _engine(url)
     try:
-        with engine.begin() as connection:
+        with _schema_transaction(engine) as connection:
             if inspect(connection).get_table_names():
                 raise UserError(f"{url}: the database is not empty; use a new database for a new project")
             _upgrade(connection)
@@ -96,7 +96,7 @@ def open_project(target: str | Path) -> Project:
         raise UserError(f"{path}: no project file there; create one with `annotator init {target}`")
     engine = _engine(url)
     try:
-        with engine.begin() as connection:
+        with _schema_transaction(engine) as connection:
             _check_and_upgrade(connection, str(path or url))
     except DatabaseError as exc:
         engine.dispose()
@@ -124,6 +124,30 @@ def _check_and_upgrade(connection, where: str) -> None:
         )
     if current != script.get_current_head():
         _upgrade(connection)
+
+
+@contextmanager
+def _schema_transaction(engine: Engine) -> Iterator:
+    """A transaction for migrations, with SQLite's foreign keys off until it ends.
+
+    SQLite alters a table by rebuilding it (Alembic batch mode); dropping the old
+    parent table would cascade-delete its children if foreign keys were enforced.
+    So, as SQLite's ALTER TABLE guide says, they are off (the pragma only works
+    outside a transaction) and checked before commit."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise UserError(f"{engine.url}: the schema upgrade would break links between rows; "
+                                    "the file was left untouched — report this with the file")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _upgrade(connection) -> None:
