@@ -44,22 +44,29 @@ def check_language(lang: str) -> str:
 
 
 @cache
-def _stop_words() -> dict[str, frozenset[str]]:
-    return {lang: frozenset(get_lang_class(lang).Defaults.stop_words) for lang in DETECTABLE}
+def _stop_word_languages() -> dict[str, tuple[int, ...]]:
+    """Each stop word of the DETECTABLE languages -> the indices of the languages that have it."""
+    index: dict[str, list[int]] = {}
+    for i, lang in enumerate(DETECTABLE):
+        for word in get_lang_class(lang).Defaults.stop_words:
+            index.setdefault(word, []).append(i)
+    return {word: tuple(langs) for word, langs in index.items()}
 
 
-def detect_language(text: str, sample: int = 4000) -> str:
+def detect_language(text: str, sample: int = 1000) -> str:
     """The language whose spaCy stop words are most frequent in the text's opening.
 
-    News articles are long enough for function words to decide reliably between
-    the languages in DETECTABLE; text with no such words is 'xx' (multi-language).
+    A news article's first 1,000 characters (about 170 words) hold enough function words
+    to decide between the languages in DETECTABLE; text with none is 'xx' (multi-language).
     """
-    words = [word.lower() for word in _WORD.findall(text[:sample])]
-    if not words:
-        return "xx"
-    scores = {lang: sum(word in stops for word in words) for lang, stops in _stop_words().items()}
-    best = max(scores, key=scores.__getitem__)
-    return best if scores[best] >= max(2, len(words) // 20) else "xx"
+    words = _WORD.findall(text[:sample].lower())
+    index = _stop_word_languages()
+    scores = [0] * len(DETECTABLE)
+    for word in words:
+        for lang in index.get(word, ()):
+            scores[lang] += 1
+    best = max(range(len(DETECTABLE)), key=scores.__getitem__)
+    return DETECTABLE[best] if words and scores[best] >= max(2, len(words) // 20) else "xx"
 
 
 def token_array(doc: Doc) -> np.ndarray:

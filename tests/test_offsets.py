@@ -92,3 +92,12 @@ def test_utf16_position_inside_a_surrogate_pair_rounds_down():
     index = utf16_index(text)
     assert [to_utf16(index, i) for i in range(4)] == [0, 1, 3, 4]
     assert from_utf16(index, 2) == 1
+
+
+def test_language_detection_from_stop_words():
+    from annotator.text import detect_language
+
+    assert detect_language("Le président russe a déclaré qu'il était prêt à négocier.") == "fr"
+    assert detect_language("The Russian president said that he was ready to talk.") == "en"
+    assert detect_language("Der Präsident sagte, dass er nicht bereit sei.") == "de"
+    assert detect_language("12/19/2024 – 1:53 p.m.") == "xx"
