@@ -16,8 +16,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.errors import UserError
@@ -74,18 +74,28 @@ def create_project(target: str | Path, labels_file: str | Path | None = None) ->
     try:
         with _schema_transaction(engine) as connection:
             if inspect(connection).get_table_names():
-                raise UserError(f"{url}: the database is not empty; use a new database for a new project")
+                raise UserError(f"{_shown(url)}: the database is not empty; use a new database for a new project")
             _upgrade(connection)
         project = Project(url, engine, sessionmaker(engine, expire_on_commit=False))
         with project.transaction() as session:
             store_schema(session, schema)
+    except OperationalError as exc:
+        _discard(engine, path)
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise UserError(f"{path or _shown(url)}: cannot create the database ({reason}); "
+                        "check that the folder exists and is writable") from None
     except BaseException:
-        engine.dispose()
-        if path is not None:
-            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                leftover.unlink(missing_ok=True)
+        _discard(engine, path)
         raise
     return project
+
+
+def _discard(engine: Engine, path: Path | None) -> None:
+    """Undo a failed creation: nothing half-made stays behind."""
+    engine.dispose()
+    if path is not None:
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def open_project(target: str | Path) -> Project:
@@ -97,10 +107,14 @@ def open_project(target: str | Path) -> Project:
     engine = _engine(url)
     try:
         with _schema_transaction(engine) as connection:
-            _check_and_upgrade(connection, str(path or url))
+            _check_and_upgrade(connection, str(path or _shown(url)))
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise UserError(f"{path or _shown(url)}: cannot open the database ({reason}); check the path or URL") from None
     except DatabaseError as exc:
         engine.dispose()
-        raise UserError(f"{path or url}: not a project file ({exc.orig}); open a file made by `annotator init`") from None
+        raise UserError(f"{path or _shown(url)}: not a project file ({exc.orig}); open a file made by `annotator init`") from None
     except BaseException:
         engine.dispose()
         raise
@@ -143,7 +157,7 @@ def _schema_transaction(engine: Engine) -> Iterator:
             with connection.begin():
                 yield connection
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                    raise UserError(f"{engine.url}: the schema upgrade would break links between rows; "
+                    raise UserError(f"{_shown(str(engine.url))}: the schema upgrade would break links between rows; "
                                     "the file was left untouched — report this with the file")
         finally:
             if sqlite:
@@ -160,6 +174,11 @@ def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+def _shown(url: str) -> str:
+    """A URL fit for a message: the password masked."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _sqlite_path(url: str) -> Path | None:

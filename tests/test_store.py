@@ -130,3 +130,9 @@ def test_a_failed_transaction_leaves_nothing_behind(project):
         session.flush()
         raise RuntimeError("crash in the middle")
     assert snapshot(project) == before
+
+
+def test_init_in_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(UserError, match="cannot create the database .*folder exists"):
+        create_project(tmp_path / "no" / "such" / "p.db")
+    assert not (tmp_path / "no").exists()
