@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.agreement import (
-    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal,
-    reduce_overlapping_units, span_f1, unitizing_alpha,
+    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_groups,
+    overlap_matching, reduce_overlapping_units, span_f1, unitizing_alpha,
 )
 
 nan = np.nan
@@ -308,3 +308,29 @@ def test_unitizing_matches_literal_segment_walk(case):
         assert res["expected"][cat] == pytest.approx(d_e, rel=1e-9, abs=1e-12)
         if d_e == 0:
             assert res["per_category"][cat] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(span, max_size=8), st.lists(span, max_size=8))
+def test_overlap_matching_partners_are_a_maximum_one_to_one_matching(a, b):
+    a = [x for x in a if x[2] == "Q"]
+    b = [x for x in b if x[2] == "Q"]
+    partner = overlap_matching([x[0] for x in a], [x[1] for x in a], [x[0] for x in b], [x[1] for x in b])
+    matched = [(i, int(j)) for i, j in enumerate(partner) if j >= 0]
+    assert len({j for _, j in matched}) == len(matched)  # one to one
+    assert all(a[i][0] < b[j][1] and b[j][0] < a[i][1] for i, j in matched)  # partners overlap
+    assert len(matched) == span_f1(a, b, "overlap")[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.lists(st.tuples(st.integers(0, 3), st.lists(st.sampled_from([0, 1, 2, None]),
+                                                                          min_size=4, max_size=4)), max_size=30))
+def test_alpha_by_group_equals_the_package_on_each_group(n_groups, columns):
+    columns = [(g % n_groups, values) for g, values in columns]
+    data = np.array([[np.nan if v is None else v for v in values] for _, values in columns], dtype=float).T
+    data = data.reshape(4, len(columns))
+    groups = np.array([g for g, _ in columns], dtype=np.int64)
+    got = krippendorff_alpha_nominal_groups(data, groups, n_groups)
+    for g in range(n_groups):
+        expected = krippendorff_alpha_nominal(data[:, groups == g])
+        assert got[g] == (None if expected is None else pytest.approx(expected, abs=1e-9))

@@ -1,0 +1,180 @@
+"""The agreement report of a project: every measure per label, pair and document.
+
+The definitions (README, "Agreement definitions") are implemented here on top
+of the pure measures of annotator.agreement; the units come from
+annotator.agreement_units.  Undefined values are None (JSON null).
+"""
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from annotator.agreement import (
+    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_groups,
+    overlap_matching, unitizing_alpha,
+)
+from annotator.agreement_units import Units, load_units, select_annotators, select_labels
+from annotator.store import Project
+
+OVERALL = "_overall"
+LABEL_MEASURES = ("span_f1_exact", "span_f1_overlap", "cohen_kappa", "fleiss_kappa",
+                  "krippendorff_alpha", "unitizing_alpha")
+PAIR_MEASURES = ("span_f1_exact", "span_f1_overlap", "cohen_kappa")
+
+
+def agreement_report(project: Project, annotators: list[str] | None = None,
+                     labels: list[str] | None = None) -> dict:
+    with project.read() as session:
+        names = select_annotators(session, annotators)
+        label_names = select_labels(session, labels)
+        units = load_units(session, names, label_names)
+    overlap = {pair: _overlap_counts(units, *pair) for pair in combinations(range(len(names)), 2)}
+    pairs = {pair: _pair_rows(units, *pair, counts) for pair, counts in overlap.items()}
+    alpha_data = {key: _alpha_data(units, label) for label, key in _keys(units)}
+    return {
+        "annotators": names,
+        "documents": len(units.documents),
+        "labels": _labels(units, pairs, alpha_data),
+        "pairs": [row for rows in pairs.values() for row in rows],
+        "documents_detail": _documents_detail(units, overlap, alpha_data),
+    }
+
+
+def _mean(values) -> float | None:
+    defined = [v for v in values if v is not None]
+    return float(np.mean(defined)) if defined else None
+
+
+def _keys(units: Units) -> list[tuple[int | None, str]]:
+    """(label index or None for _overall, key) in report order."""
+    return [(i, name) for i, name in enumerate(units.labels)] + [(None, OVERALL)]
+
+
+def _unit_values(units: Units, who, label: int | None, mask=slice(None)) -> np.ndarray:
+    """Codes of units under mask; for _overall one unit per (token, label), label-major."""
+    codes = units.coded[who][..., mask]
+    if label is not None:
+        return codes[..., label, :]
+    return codes.reshape(codes.shape[:-2] + (codes.shape[-2] * codes.shape[-1],))
+
+
+# --------------------------------------------------------------------------- pairs
+def _pair_rows(units: Units, a: int, b: int, overlap: np.ndarray) -> list[dict]:
+    mask = units.finished[units.unit_document, a] & units.finished[units.unit_document, b]
+    exact = _exact_counts(units, a, b)
+    overlap = overlap.sum(axis=2)
+    rows = []
+    for label, key in _keys(units):
+        pick = slice(None) if label is None else [label]
+        rows.append({
+            "a": units.annotators[a], "b": units.annotators[b], "label": key,
+            "span_f1_exact": f1_from_counts(*exact[:, pick].sum(axis=1)),
+            "span_f1_overlap": f1_from_counts(*overlap[:, pick].sum(axis=1)),
+            "cohen_kappa": cohen_kappa(_unit_values(units, a, label, mask), _unit_values(units, b, label, mask)),
+        })
+    return rows
+
+
+def _both_finished(units: Units, a: int, b: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    s = units.spans
+    keep = (units.finished[:, a] & units.finished[:, b])[s["document"].to_numpy()]
+    return s[keep & (s["annotator"] == a)], s[keep & (s["annotator"] == b)]
+
+
+def _exact_counts(units: Units, a: int, b: int) -> np.ndarray:
+    """(3, labels): exact matches, |A|, |B|.  span_f1's "exact" rule, done with one
+    integer key per span: spans are unique per (document, annotator, label, start,
+    end) in the store, and joint-axis offsets identify the document."""
+    sa, sb = _both_finished(units, a, b)
+    n_labels = len(units.labels)
+    top = int(units.documents["length"].sum()) + 1  # past every joint-axis offset
+
+    def keys(s):
+        return (s["label"].to_numpy() * top + s["start"].to_numpy()) * top + s["end"].to_numpy()
+
+    common = np.intersect1d(keys(sa), keys(sb), assume_unique=True) // (top * top)
+    return np.stack([np.bincount(common, minlength=n_labels),
+                     np.bincount(sa["label"], minlength=n_labels),
+                     np.bincount(sb["label"], minlength=n_labels)])
+
+
+def _overlap_counts(units: Units, a: int, b: int) -> np.ndarray:
+    """(3, labels, documents): span_f1's "overlap" matches, |A|, |B| per label and document."""
+    sa, sb = _both_finished(units, a, b)
+    n_labels, n_docs = len(units.labels), len(units.documents)
+    out = np.zeros((3, n_labels, n_docs), dtype=np.int64)
+    for label in range(n_labels):
+        fa = sa[sa["label"] == label].sort_values(["start", "end"])
+        fb = sb[sb["label"] == label]
+        partner = overlap_matching(fa["start"], fa["end"], fb["start"], fb["end"])
+        doc_a = fa["document"].to_numpy()
+        out[0, label] = np.bincount(doc_a[partner >= 0], minlength=n_docs)
+        out[1, label] = np.bincount(doc_a, minlength=n_docs)
+        out[2, label] = np.bincount(fb["document"].to_numpy(), minlength=n_docs)
+    return out
+
+
+# --------------------------------------------------------------------------- labels
+def _labels(units: Units, pairs: dict, alpha_data: dict) -> dict:
+    n_ann = len(units.annotators)
+    all_done = units.finished.all(axis=1)[units.unit_document] if n_ann else np.zeros(0, bool)
+    u_alpha = _unitizing(units)
+    out = {}
+    for label, key in _keys(units):
+        rows = [next(r for r in pair_rows if r["label"] == key) for pair_rows in pairs.values()]
+        ones = _unit_values(units, slice(None), label, all_done).sum(axis=0)
+        out[key] = {
+            "span_f1_exact": _mean(r["span_f1_exact"] for r in rows),
+            "span_f1_overlap": _mean(r["span_f1_overlap"] for r in rows),
+            "cohen_kappa": _mean(r["cohen_kappa"] for r in rows),
+            "fleiss_kappa": fleiss_kappa(np.column_stack([n_ann - ones, ones])) if n_ann >= 2 else None,
+            "krippendorff_alpha": krippendorff_alpha_nominal(alpha_data[key][0]),
+            "unitizing_alpha": u_alpha["overall"] if label is None else u_alpha["per_category"][label],
+        }
+    return out
+
+
+def _alpha_data(units: Units, label: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Annotators x units codes with NaN where the annotator did not finish the
+    document, and each unit's document index."""
+    observed = np.where(units.finished[units.unit_document].T, 1.0, np.nan)
+    if label is not None:
+        return _unit_values(units, slice(None), label) * observed, units.unit_document
+    repeat = len(units.labels)
+    return _unit_values(units, slice(None), None) * np.tile(observed, repeat), np.tile(units.unit_document, repeat)
+
+
+def _unitizing(units: Units) -> dict:
+    """alpha_U per label on the documents all selected annotators finished, end to end."""
+    n_ann = len(units.annotators)
+    all_done = np.flatnonzero(units.finished.all(axis=1)) if n_ann else np.zeros(0, int)
+    lengths = units.documents["length"].to_numpy()[all_done]
+    shift = np.zeros(len(units.documents), dtype=np.int64)  # joint axis -> continuum of all_done
+    shift[all_done] = units.documents["offset"].to_numpy()[all_done] - (np.cumsum(lengths) - lengths)
+    s = units.spans[units.spans["document"].isin(all_done)]
+    begin = s["start"].to_numpy() - shift[s["document"].to_numpy()]
+    frame = pd.DataFrame({"rater": s["annotator"].to_numpy(), "category": s["label"].to_numpy(),
+                          "begin": begin, "length": (s["end"] - s["start"]).to_numpy()})
+    return unitizing_alpha(frame, 0, int(lengths.sum()), n_ann, list(range(len(units.labels))))
+
+
+# --------------------------------------------------------------------------- documents
+def _documents_detail(units: Units, overlap: dict, alpha_data: dict) -> list[dict]:
+    """Per document and label (and _overall): alpha among the annotators who finished
+    it, and overlap F1 as the mean over the pairs of those annotators (defined ones)."""
+    n_docs = len(units.documents)
+    alpha, f1 = {}, {}
+    for label, key in _keys(units):
+        alpha[key] = krippendorff_alpha_nominal_groups(*alpha_data[key], n_docs, values=(0, 1))
+        per_pair = np.full((len(overlap), n_docs), np.nan)
+        for row, ((a, b), counts) in enumerate(overlap.items()):
+            m, na, nb = counts[:, label, :] if label is not None else counts.sum(axis=1)
+            defined = (na + nb > 0) & units.finished[:, a] & units.finished[:, b]
+            per_pair[row, defined] = 2.0 * m[defined] / (na + nb)[defined]
+        count = (~np.isnan(per_pair)).sum(axis=0)
+        total = np.nansum(per_pair, axis=0)
+        f1[key] = [float(t / c) if c else None for t, c in zip(total.tolist(), count.tolist())]
+    return [{"document": name, "label": key, "krippendorff_alpha": alpha[key][d], "span_f1_overlap": f1[key][d]}
+            for d, name in enumerate(units.documents["name"]) for _, key in _keys(units)]

@@ -1,0 +1,149 @@
+"""What the agreement report measures, read from a project as arrays.
+
+All selected documents are laid end to end on one character axis (each
+document's offsets shifted by the lengths of the documents before it, in import
+order), so one searchsorted/bincount over all documents replaces a loop over
+documents.  Spans are half-open, so spans of neighbouring documents never
+overlap on that axis, and equal global offsets mean the same document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator import queries
+from annotator.errors import UserError
+from annotator.model import Annotator, Document, Label, Span
+from annotator.text import unpack_tokens
+
+GOLD_ROLE = "gold"
+_CHUNK = 500  # ids per IN (...) query
+
+
+@dataclass
+class Units:
+    """The coding units and spans of the documents finished by >= 2 selected annotators."""
+
+    annotators: list[str]
+    labels: list[str]
+    documents: pd.DataFrame     # id, name, length, offset (on the joint axis), in import order
+    finished: np.ndarray        # (documents, annotators) bool: status done
+    unit_document: np.ndarray   # (units,) index into documents of each non-space token
+    coded: np.ndarray           # (annotators, labels, units) bool: token overlaps a span
+    spans: pd.DataFrame         # document (index), annotator (index), label (index), start, end (joint axis)
+
+
+def select_annotators(session: Session, wanted: list[str] | None) -> list[str]:
+    """Default: everyone (gold excepted) who finished a document, in order of first appearance."""
+    everyone = queries.annotators(session)
+    if wanted is not None:
+        wanted = list(dict.fromkeys(wanted))
+        unknown = [name for name in wanted if name not in set(everyone["name"])]
+        if unknown:
+            raise UserError(f"--annotators: no annotator named {', '.join(map(repr, unknown))} in this project; "
+                            f"known: {', '.join(everyone['name']) or 'none'}")
+        return wanted
+    status = queries.statuses(session)
+    done = set(status.loc[status["status"] == "done", "annotator"])
+    return [name for name, role in everyone.itertuples(index=False) if name in done and role != GOLD_ROLE]
+
+
+def select_labels(session: Session, wanted: list[str] | None) -> list[str]:
+    """Default: every label of the schema, in schema order."""
+    known = list(session.execute(select(Label.name).order_by(Label.position, Label.id)).scalars())
+    if wanted is None:
+        return known
+    wanted = list(dict.fromkeys(wanted))
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise UserError(f"--labels: no label named {', '.join(map(repr, unknown))} in this project; "
+                        f"known: {', '.join(known)}")
+    return wanted
+
+
+def load_units(session: Session, annotators: list[str], labels: list[str]) -> Units:
+    docs = queries.documents(session)[["id", "name", "length"]]
+    status = queries.statuses(session)
+    done = status[(status["status"] == "done") & status["annotator"].isin(annotators)]
+    finished = np.zeros((len(docs), len(annotators)), dtype=bool)
+    row = pd.Index(docs["id"]).get_indexer(done["document_id"])
+    finished[row, pd.Index(annotators).get_indexer(done["annotator"])] = True
+    keep = finished.sum(axis=1) >= 2
+    docs, finished = docs[keep].reset_index(drop=True), finished[keep]
+    lengths = docs["length"].to_numpy(np.int64)
+    docs["offset"] = np.cumsum(lengths) - lengths
+
+    starts, ends, unit_document = _non_space_tokens(session, docs)
+    spans = _spans(session, docs, annotators, labels)
+    coded = _code_tokens(spans, starts, ends, len(annotators), len(labels))
+    return Units(annotators, labels, docs, finished, unit_document, coded, spans)
+
+
+def _non_space_tokens(session: Session, docs: pd.DataFrame):
+    """Global (start, end) of every non-space token, and its document index."""
+    by_id = {}
+    ids = docs["id"].tolist()
+    for i in range(0, len(ids), _CHUNK):
+        rows = session.execute(select(Document.id, Document.text, Document.tokens)
+                               .where(Document.id.in_(ids[i:i + _CHUNK])))
+        by_id.update((doc_id, (text, blob)) for doc_id, text, blob in rows)
+    texts = [by_id[doc_id][0] for doc_id in ids]
+    tokens = [unpack_tokens(by_id[doc_id][1]).astype(np.int64) for doc_id in ids]
+    counts = np.array([len(t) for t in tokens], dtype=np.int64)
+    joint = np.concatenate(tokens) if tokens else np.zeros((0, 2), dtype=np.int64)
+    joint = joint + np.repeat(docs["offset"].to_numpy(), counts)[:, None]
+    document = np.repeat(np.arange(len(ids)), counts)
+    # A token is "space" when every character of it is whitespace: count the
+    # non-space characters inside each token with a prefix sum.
+    points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4")
+    lookup = _space_lookup()
+    space = np.zeros(points.size, dtype=bool)
+    small = points < lookup.size
+    space[small] = lookup[points[small]]
+    solid = np.concatenate([[0], np.cumsum(~space)])
+    non_space = solid[joint[:, 1]] > solid[joint[:, 0]]
+    return joint[non_space, 0], joint[non_space, 1], document[non_space]
+
+
+@cache
+def _space_lookup() -> np.ndarray:
+    """str.isspace for every code point up to U+3000 (the last whitespace character)."""
+    return np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+
+
+def _spans(session: Session, docs: pd.DataFrame, annotators: list[str], labels: list[str]) -> pd.DataFrame:
+    """Spans as integer indexes; read as plain integers (a frame of 10^5 ORM rows costs seconds)."""
+    ann_ids = dict(session.execute(select(Annotator.name, Annotator.id).where(Annotator.name.in_(annotators))).all())
+    lab_ids = dict(session.execute(select(Label.name, Label.id).where(Label.name.in_(labels))).all())
+    rows = session.connection().execute(  # Core, not ORM: plain rows
+        select(Span.document_id, Span.annotator_id, Span.label_id, Span.start, Span.end)
+        .where(Span.annotator_id.in_(list(ann_ids.values())), Span.label_id.in_(list(lab_ids.values())))
+    ).all()
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=5 * len(rows)).reshape(-1, 5)
+    document = pd.Index(docs["id"]).get_indexer(flat[:, 0])
+    flat, document = flat[document >= 0], document[document >= 0]  # documents not in the report
+    offset = docs["offset"].to_numpy()[document]
+    return pd.DataFrame({
+        "document": document,
+        "annotator": pd.Index([ann_ids[name] for name in annotators]).get_indexer(flat[:, 1]),
+        "label": pd.Index([lab_ids[name] for name in labels]).get_indexer(flat[:, 2]),
+        "start": flat[:, 3] + offset,
+        "end": flat[:, 4] + offset,
+    })
+
+
+def _code_tokens(spans: pd.DataFrame, starts: np.ndarray, ends: np.ndarray, n_ann: int, n_lab: int) -> np.ndarray:
+    """coded[a, l, u]: any of a's l-spans overlaps token u (tokens sorted, disjoint)."""
+    n = starts.size
+    first = np.searchsorted(ends, spans["start"].to_numpy(), side="right")  # first token ending after start
+    stop = np.searchsorted(starts, spans["end"].to_numpy(), side="left")    # first token starting at/after end
+    key = (spans["annotator"].to_numpy() * n_lab + spans["label"].to_numpy()) * (n + 1)
+    size = n_ann * n_lab * (n + 1)
+    delta = np.bincount(key + first, minlength=size) - np.bincount(key + stop, minlength=size)
+    return np.cumsum(delta.reshape(n_ann, n_lab, n + 1), axis=2)[:, :, :n] > 0
