@@ -131,6 +131,50 @@ def stats(
     out.print(table)
 
 
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+@app.command()
+def agreement(
+    project: ProjectArg,
+    annotators: Annotated[Optional[str], typer.Option(help="Comma-separated names (default: all who finished a document, gold excluded).")] = None,
+    labels: Annotated[Optional[str], typer.Option(help="Comma-separated labels (default: all).")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", help="table, json, csv or html (self-contained, with plots).")] = ReportFormat.table,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+) -> None:
+    """Agreement per label, pair and document: span F1, Cohen's and Fleiss' kappa, Krippendorff's alpha and alpha_U."""
+    from annotator import agreement_render as render
+    from annotator.agreement_report import agreement_report
+
+    def split(value: str | None) -> list[str] | None:
+        return [name.strip() for name in value.split(",") if name.strip()] if value is not None else None
+
+    with _user_errors(), _project(project) as opened:
+        report = agreement_report(opened, split(annotators), split(labels))
+        if format is ReportFormat.table:
+            console = out if out_file is None else Console(file=_writable(out_file).open("w", encoding="utf-8"), width=120)
+            for part in render.to_tables(report):
+                console.print(part)
+            return
+        text = {"json": render.to_json, "csv": render.to_csv,
+                "html": lambda r: render.to_html(r, f"Agreement — {opened.name}")}[format.value](report)
+        if out_file is None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        else:
+            _writable(out_file).write_text(text, encoding="utf-8")
+            out.print(f"wrote {escape(str(out_file))}")
+
+
+def _writable(path: Path) -> Path:
+    if not path.parent.is_dir():
+        raise UserError(f"--out {path}: folder {path.parent} does not exist; create it or choose another path")
+    return path
+
+
 @app.command()
 def gui(
     project: Annotated[Optional[str], typer.Argument(help="Project file to open.")] = None,
