@@ -85,3 +85,13 @@ def relations(session: Session, document_ids: Sequence[int] | None = None) -> pd
     return pd.DataFrame(
         session.execute(query).all(), columns=["id", "head_id", "child_id", "label", "annotator", "document_id"]
     )
+
+
+def document_texts(session: Session, document_ids: Sequence[int]) -> pd.DataFrame:
+    """id, name, lang, meta, text, tokens (packed bytes, see annotator.text) of the given documents, by id."""
+    rows = session.execute(
+        select(Document.id, Document.name, Document.lang, Document.meta, Document.text, Document.tokens)
+        .where(Document.id.in_(list(document_ids)))
+        .order_by(Document.id)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "lang", "meta", "text", "tokens"])
