@@ -175,6 +175,58 @@ def _writable(path: Path) -> Path:
     return path
 
 
+class ExportFormat(str, Enum):
+    spacy = "spacy"
+    prodigy = "prodigy"
+    doccano = "doccano"
+    csv = "csv"
+
+
+def _names(values: list[str] | None) -> list[str] | None:
+    """`--labels A,B` and `--labels A --labels B` alike."""
+    return [name.strip() for value in values for name in value.split(",") if name.strip()] if values else None
+
+
+@app.command("export")
+def export_(
+    project: ProjectArg,
+    folder: Annotated[Path, typer.Option("--out", help="Folder to write (new, or empty).")],
+    format: Annotated[ExportFormat, typer.Option("--format", help="spacy (DocBin + config), prodigy, doccano or csv.")] = ExportFormat.spacy,
+    source: Annotated[str, typer.Option(help="An annotator's name, gold (the adjudicated set) or majority.")] = "gold",
+    dev: Annotated[float, typer.Option(help="Share of documents in dev.spacy (spacy format).")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed of the train/dev split.")] = 0,
+    labels: Annotated[Optional[list[str]], typer.Option(help="Only these labels (comma-separated or repeated).")] = None,
+    components: Annotated[str, typer.Option(help="spaCy components of config.cfg: ner, spancat or both.")] = "ner,spancat",
+    all_documents: Annotated[bool, typer.Option("--all", help="Also documents the source has not finished.")] = False,
+    jobs: Annotated[Optional[int], typer.Option(help="Worker processes for large spaCy exports (default: one per core).")] = None,
+) -> None:
+    """Export training data: spaCy DocBin with a train/dev split and config.cfg, Prodigy or doccano JSONL, CSV."""
+    from exports import ExportOptions, export_project
+
+    options = ExportOptions(format.value, source, dev, seed, _names(labels), _names([components]) or [],
+                            all_documents, jobs=jobs)
+    with _user_errors(), _project(project) as opened, _document_bar() as progress:
+        result = export_project(opened, folder, options, progress)
+    summary = result.summary
+    spans = ", ".join(f"{label} {count}" for label, count in summary["spans"].items())
+    adjusted = ", ".join(f"{count} {action.replace('_', ' ')}" for action, count in summary["adjusted"].items() if count)
+    out.print(f"wrote {escape(str(folder))}: {summary['documents']} documents from {escape(summary['annotator'])}; "
+              f"spans: {escape(spans)}" + (f"; {adjusted} (see export.json)" if adjusted else ""), soft_wrap=True)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+
+
+@contextmanager
+def _document_bar():
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("documents"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("export", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 @app.command()
 def gui(
     project: Annotated[Optional[str], typer.Argument(help="Project file to open.")] = None,
