@@ -183,3 +183,28 @@ def test_document_rows_and_next_unfinished(sample_project):
 
 def test_core_commands_do_not_import_qt():
     assert "PySide6" not in open(commands.__file__, encoding="utf-8").read()
+
+
+def test_document_annotations_follow_changes_like_a_fresh_load(project, doc):
+    from annotator.annotations import DocumentAnnotations
+
+    with project.read() as session:
+        state = DocumentAnnotations.load(session, doc, "alice")  # alice does not exist yet
+    changes = [add_span(project, doc, "alice", "QUOTE", 1, 12)]
+    quote = changes[0].focus_span
+    changes.append(add_span(project, doc, "alice", "SPEAKER", TEXT.index("Vladimir"), TEXT.index(" on")))
+    changes.append(add_link(project, quote, changes[1].focus_span, "alice"))
+    changes.append(relabel_span(project, quote, "THREAT"))
+    changes.append(delete_span(project, changes[1].focus_span))
+    for change in changes:
+        state.apply(change)
+
+    def fresh():
+        with project.read() as session:
+            return DocumentAnnotations.load(session, doc, "alice")
+
+    assert (state.spans, state.links) == (fresh().spans, fresh().links)
+    for change in reversed(changes[1:]):
+        apply(project, change.inverse())
+        state.apply(change.inverse())
+        assert (state.spans, state.links) == (fresh().spans, fresh().links)

@@ -1,0 +1,284 @@
+"""Adjudication: a reviewer settles disagreements into the gold set.
+
+The gold set is the spans and links of the one annotator row named "gold" with
+role "gold"; each gold span and link records in `reviewer_id` the reviewer who
+accepted (or last edited) it.  Exports read gold as "the spans of the annotator
+with role gold"; the agreement report leaves gold out unless asked for it.
+
+Every function is one transaction and returns a commands.Change (exact rows
+inserted, deleted, updated), so the window can undo and redo it like any other
+edit with commands.apply(project, change.inverse()).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from annotator.commands import (
+    _TABLES, Change, RowUpdate, _apply, _frozen, _label_id, _next_id, _relation_rules, _relations_of, _span,
+    _status_change,
+)
+from annotator.errors import UserError
+from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, Span, utcnow
+from annotator.queries import document_text
+from annotator.store import Project
+from annotator.text import snap
+
+GOLD = "gold"
+
+
+# --------------------------------------------------------------------------- who
+def gold_id(session: Session, inserted: list | None = None) -> int | None:
+    """The gold annotator's id; created (and recorded in `inserted`) when `inserted` is given."""
+    row = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == GOLD)).first()
+    if row is not None:
+        if row.role != GOLD:
+            raise UserError(f"annotator {GOLD!r} exists with role {row.role!r}, so it cannot hold the gold set; "
+                            "rename that annotator's work before adjudicating")
+        return row.id
+    if inserted is None:
+        return None
+    values = {"id": _next_id(session, Annotator.id), "name": GOLD, "role": GOLD, "created_at": utcnow()}
+    session.execute(insert(_TABLES["annotators"]), [values])
+    inserted.append(("annotators", _frozen(values)))
+    return values["id"]
+
+
+def _reviewer_id(session: Session, name: str, inserted: list) -> int:
+    """The reviewer's id; a new annotator row with role reviewer on first use."""
+    if not name or not name.strip():
+        raise UserError("reviewer name is empty; give your name (--annotator NAME)")
+    if name == GOLD:
+        raise UserError(f"{name!r} is the gold set, not a person; give the reviewer's own name")
+    row = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == name)).first()
+    if row is not None:
+        if row.role == GOLD:
+            raise UserError(f"{name!r} is the gold set, not a person; give the reviewer's own name")
+        return row.id
+    values = {"id": _next_id(session, Annotator.id), "name": name, "role": "reviewer", "created_at": utcnow()}
+    session.execute(insert(_TABLES["annotators"]), [values])
+    inserted.append(("annotators", _frozen(values)))
+    return values["id"]
+
+
+def _document_length(session: Session, document_id: int) -> int:
+    length = session.scalar(select(Document.length).where(Document.id == document_id))
+    if length is None:
+        raise UserError(f"document {document_id} does not exist; pick a document from the list")
+    return length
+
+
+def _gold_keys(session: Session, document_id: int, gold: int | None) -> dict[tuple[int, int, int], int]:
+    """(label_id, start, end) -> gold span id, for one document."""
+    if gold is None:
+        return {}
+    rows = session.execute(select(Span.label_id, Span.start, Span.end, Span.id)
+                           .where(Span.document_id == document_id, Span.annotator_id == gold))
+    return {(lab, s, e): i for lab, s, e, i in rows}
+
+
+def _start_gold_work(session: Session, document_id: int, gold: int, inserted: list, updated: list) -> None:
+    status = session.scalar(select(DocumentStatus.status).where(
+        DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == gold))
+    if status in (None, "todo"):
+        _status_change(session, document_id, gold, "in_progress", inserted, updated)
+
+
+def _insert_gold_spans(session: Session, document_id: int, keys: list[tuple[int, int, int]], reviewer: str) -> Change:
+    """Insert gold copies of (label_id, start, end), origin manual (a reviewer's decision)."""
+    inserted: list = []
+    updated: list = []
+    reviewer_id = _reviewer_id(session, reviewer, inserted)
+    gold = gold_id(session, inserted)
+    length = _document_length(session, document_id)
+    now = utcnow()
+    next_id = _next_id(session, Span.id)
+    for offset, (label_id, start, end) in enumerate(keys):
+        values = {"id": next_id + offset, "document_id": document_id, "doc_length": length, "annotator_id": gold,
+                  "label_id": label_id, "start": start, "end": end, "origin": "manual", "reviewer_id": reviewer_id,
+                  "created_at": now, "updated_at": now}
+        session.execute(insert(_TABLES["spans"]), [values])
+        inserted.append(("spans", _frozen(values)))
+    if keys:
+        _start_gold_work(session, document_id, gold, inserted, updated)
+    return Change(f"accept {len(keys)} span{'s' if len(keys) != 1 else ''} into gold", tuple(inserted), (),
+                  tuple(updated), focus_span=next_id if len(keys) == 1 else None)
+
+
+# --------------------------------------------------------------------------- accept
+def accept_span(project: Project, span_id: int, reviewer: str) -> Change:
+    """Copy one annotator's span into gold, recording the reviewer."""
+    with project.transaction() as session:
+        span = _span(session, span_id)
+        gold = gold_id(session)
+        if gold is not None and span["annotator_id"] == gold:
+            raise UserError(f"span {span_id} is already a gold span; accept an annotator's span")
+        key = (span["label_id"], span["start"], span["end"])
+        existing = _gold_keys(session, span["document_id"], gold).get(key)
+        if existing is not None:
+            raise UserError(f"gold already holds {span['start']}-{span['end']} with this label (span {existing})")
+        return _insert_gold_spans(session, span["document_id"], [key], reviewer)
+
+
+def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
+                  annotators: Sequence[str] | None = None) -> Change:
+    """Accept every span (same label, start and end) that at least k annotators marked.
+
+    Counts the non-gold annotators (or only `annotators`); spans gold already holds are skipped."""
+    if k < 1:
+        raise UserError(f"k = {k}: at least one annotator must agree; use k >= 1")
+    with project.transaction() as session:
+        _document_length(session, document_id)
+        gold = gold_id(session)
+        who = select(Annotator.id).where(Annotator.role != GOLD)
+        if annotators is not None:
+            who = who.where(Annotator.name.in_(list(annotators)))
+            unknown = set(annotators) - set(session.scalars(select(Annotator.name).where(Annotator.id.in_(who))))
+            if unknown:
+                raise UserError(f"no annotator named {', '.join(map(repr, sorted(unknown)))} in this project; "
+                                "name annotators who marked the document")
+        agreed = session.execute(
+            select(Span.label_id, Span.start, Span.end)
+            .where(Span.document_id == document_id, Span.annotator_id.in_(who))
+            .group_by(Span.label_id, Span.start, Span.end)
+            .having(func.count(func.distinct(Span.annotator_id)) >= k)
+            .order_by(Span.start, Span.end, Span.label_id)
+        ).all()
+        in_gold = _gold_keys(session, document_id, gold)
+        keys = [tuple(key) for key in agreed if tuple(key) not in in_gold]
+        return _insert_gold_spans(session, document_id, keys, reviewer)
+
+
+def premerge_unanimous(project: Project, document_id: int, reviewer: str) -> Change:
+    """Accept the spans that every annotator who finished the document marked alike."""
+    with project.read() as session:
+        _document_length(session, document_id)
+        finished = list(session.scalars(
+            select(Annotator.name).join(DocumentStatus, DocumentStatus.annotator_id == Annotator.id)
+            .where(DocumentStatus.document_id == document_id, DocumentStatus.status == "done",
+                   Annotator.role != GOLD)))
+    if len(finished) < 2:
+        raise UserError(f"document {document_id}: {len(finished)} annotator(s) finished it; "
+                        "pre-merging needs at least two (accept spans one by one instead)")
+    return accept_agreed(project, document_id, reviewer, len(finished), finished)
+
+
+# --------------------------------------------------------------------------- change gold
+def _gold_span(session: Session, span_id: int):
+    span = _span(session, span_id)
+    if span["annotator_id"] != gold_id(session):
+        raise UserError(f"span {span_id} is not a gold span; only gold spans can be rejected or edited here")
+    return span
+
+
+def reject_gold_span(project: Project, span_id: int) -> Change:
+    """Remove a span from gold, with the gold links that start or end at it."""
+    with project.transaction() as session:
+        span = _gold_span(session, span_id)
+        links = _relations_of(session, [span_id])
+        change = Change(f"reject gold span {span['start']}-{span['end']}", (),
+                        tuple(("relations", r) for r in links) + (("spans", span),))
+        _apply(session, change)
+        return change
+
+
+def edit_gold_span(project: Project, span_id: int, reviewer: str, label: str | None = None,
+                   start: int | None = None, end: int | None = None, exact: bool = False) -> Change:
+    """Change a gold span's label and/or offsets (widened to whole tokens unless `exact`).
+
+    Gold links the schema no longer allows for the new label are removed with it."""
+    with project.transaction() as session:
+        span = _gold_span(session, span_id)
+        label_id = span["label_id"] if label is None else _label_id(session, label)
+        start = span["start"] if start is None else start
+        end = span["end"] if end is None else end
+        length = _document_length(session, span["document_id"])
+        if not (0 <= start < end <= length):
+            raise UserError(f"span {start}-{end} is outside document {span['document_id']} (0-{length}); "
+                            "select text inside it")
+        text, tokens = document_text(session, span["document_id"])
+        snapped = (start, end) if exact and text[start:end].strip() else snap(text, tokens, start, end)
+        if snapped is None:
+            raise UserError(f"span {start}-{end} of document {span['document_id']} holds only whitespace; "
+                            "select some text")
+        start, end = snapped
+        if (label_id, start, end) == (span["label_id"], span["start"], span["end"]):
+            raise UserError(f"gold span {span_id} already is {start}-{end} with this label; nothing to change")
+        clash = _gold_keys(session, span["document_id"], span["annotator_id"]).get((label_id, start, end))
+        if clash is not None:
+            raise UserError(f"gold already holds {start}-{end} with this label (span {clash}); reject this one instead")
+        # A new reviewer's row is not part of the Change: the update refers to it, and
+        # replaying runs updates before inserts (undo keeps the row, an identity only).
+        reviewer_id = _reviewer_id(session, reviewer, [])
+        change = Change(
+            f"edit gold span {span['start']}-{span['end']}", (), tuple(_broken_links(session, span_id, label_id)),
+            (RowUpdate("spans", _frozen({"id": span_id}),
+                       _frozen({k: span[k] for k in ("label_id", "start", "end", "reviewer_id", "updated_at")}),
+                       _frozen({"label_id": label_id, "start": start, "end": end, "reviewer_id": reviewer_id,
+                                "updated_at": utcnow()})),),
+            focus_span=span_id,
+        )
+        _apply(session, change)
+        return change
+
+
+def _broken_links(session: Session, span_id: int, label_id: int) -> list:
+    rules = _relation_rules(session)
+    labels = dict(session.execute(select(Label.id, Label.name)).all())
+    broken = []
+    for link in _relations_of(session, [span_id]):
+        heads, children = rules[link["label_id"]][1:]
+        head = label_id if link["head_id"] == span_id else _span(session, link["head_id"])["label_id"]
+        child = label_id if link["child_id"] == span_id else _span(session, link["child_id"])["label_id"]
+        if labels[head] not in heads or labels[child] not in children:
+            broken.append(("relations", link))
+    return broken
+
+
+def copy_links(project: Project, document_id: int, reviewer: str) -> Change:
+    """Copy annotators' links whose two ends both have a gold span (same label and offsets)."""
+    with project.transaction() as session:
+        inserted: list = []
+        _document_length(session, document_id)
+        gold = gold_id(session)
+        in_gold = _gold_keys(session, document_id, gold)
+        head, child = _TABLES["spans"].alias("head"), _TABLES["spans"].alias("child")
+        links = session.execute(
+            select(Relation.label_id, head.c.label_id, head.c.start, head.c.end,
+                   child.c.label_id, child.c.start, child.c.end)
+            .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id)
+            .where(head.c.document_id == document_id, Relation.annotator_id != gold)
+            .order_by(Relation.id)
+        ).all()
+        existing = set(session.execute(select(Relation.head_id, Relation.child_id, Relation.label_id)
+                                       .where(Relation.annotator_id == gold)).all()) if gold is not None else set()
+        wanted = []
+        for relation_id, *ends in links:
+            h, c = in_gold.get(tuple(ends[:3])), in_gold.get(tuple(ends[3:]))
+            if h is not None and c is not None and (h, c, relation_id) not in existing:
+                existing.add((h, c, relation_id))
+                wanted.append((h, c, relation_id))
+        if wanted:
+            reviewer_id = _reviewer_id(session, reviewer, inserted)
+            next_id, now = _next_id(session, Relation.id), utcnow()
+            for offset, (h, c, relation_id) in enumerate(wanted):
+                values = {"id": next_id + offset, "head_id": h, "child_id": c, "label_id": relation_id,
+                          "annotator_id": gold, "reviewer_id": reviewer_id, "created_at": now}
+                session.execute(insert(_TABLES["relations"]), [values])
+                inserted.append(("relations", _frozen(values)))
+        return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted))
+
+
+def mark_gold_done(project: Project, document_id: int, reviewer: str) -> Change:
+    """The reviewer declares the document's gold set finished (its gold status becomes done)."""
+    with project.transaction() as session:
+        inserted: list = []
+        updated: list = []
+        _document_length(session, document_id)
+        _reviewer_id(session, reviewer, inserted)
+        gold = gold_id(session, inserted)
+        _status_change(session, document_id, gold, "done", inserted, updated)
+        return Change("mark gold done", tuple(inserted), (), tuple(updated))
+

@@ -1,0 +1,106 @@
+"""One person's annotations of one document, kept in memory and updated from Changes.
+
+A view loads it once per document and then applies each Change (a command, an
+undo, a redo) to it instead of querying everything again, so the cost of one
+action does not grow with the number of spans in the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.commands import Change
+from annotator.model import Annotator, Label, Relation, RelationLabel, Span
+
+
+@dataclass(frozen=True)
+class SpanInfo:
+    id: int
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    id: int
+    head: int
+    child: int
+    relation: str
+
+
+@dataclass
+class DocumentAnnotations:
+    document_id: int
+    annotator: str
+    annotator_id: int | None
+    labels: dict[int, str]  # label id -> name
+    relations: dict[int, str]  # relation label id -> name
+    spans: dict[int, SpanInfo] = field(default_factory=dict)
+    links: dict[int, LinkInfo] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, document_id: int, annotator: str) -> DocumentAnnotations:
+        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == annotator))
+        state = cls(document_id, annotator, annotator_id,
+                    dict(session.execute(select(Label.id, Label.name)).all()),
+                    dict(session.execute(select(RelationLabel.id, RelationLabel.name)).all()))
+        if annotator_id is None:
+            return state
+        for span_id, label_id, start, end in session.execute(
+            select(Span.id, Span.label_id, Span.start, Span.end)
+            .where(Span.document_id == document_id, Span.annotator_id == annotator_id)
+        ):
+            state.spans[span_id] = SpanInfo(span_id, state.labels[label_id], start, end)
+        if state.spans:
+            for link_id, head, child, label_id in session.execute(
+                select(Relation.id, Relation.head_id, Relation.child_id, Relation.label_id)
+                .where(Relation.head_id.in_(list(state.spans)), Relation.annotator_id == annotator_id)
+            ):
+                state.links[link_id] = LinkInfo(link_id, head, child, state.relations[label_id])
+        return state
+
+    def apply(self, change: Change) -> bool:
+        """Bring the state up to date with a change; True when it touched this document."""
+        touched = False
+        for row in change.rows("annotators"):
+            if row["name"] == self.annotator:
+                self.annotator_id = row["id"]
+        for row in change.rows("annotators", "deleted"):
+            if row["id"] == self.annotator_id:
+                self.annotator_id = None
+        for row in change.rows("relations", "deleted"):
+            touched |= self.links.pop(row["id"], None) is not None
+        for row in change.rows("spans", "deleted"):
+            touched |= self.spans.pop(row["id"], None) is not None
+        for update in change.updated:
+            if update.table == "spans" and update.key["id"] in self.spans and "label_id" in update.after:
+                old = self.spans[update.key["id"]]
+                self.spans[old.id] = SpanInfo(old.id, self.labels[update.after["label_id"]], old.start, old.end)
+                touched = True
+        for row in change.rows("spans"):
+            if row["document_id"] == self.document_id and row["annotator_id"] == self.annotator_id:
+                self.spans[row["id"]] = SpanInfo(row["id"], self.labels[row["label_id"]], row["start"], row["end"])
+                touched = True
+        for row in change.rows("relations"):
+            if row["head_id"] in self.spans and row["annotator_id"] == self.annotator_id:
+                self.links[row["id"]] = LinkInfo(row["id"], row["head_id"], row["child_id"],
+                                                 self.relations[row["label_id"]])
+                touched = True
+        return touched
+
+    def links_of(self, span_id: int) -> list[LinkInfo]:
+        return [link for link in self.links.values() if span_id in (link.head, link.child)]
+
+    def documents_touched(self, change: Change) -> set[int]:
+        """Documents whose span count or status a change altered (for refreshing a list)."""
+        touched = {row["document_id"] for which in ("inserted", "deleted") for row in change.rows("spans", which)}
+        touched |= {row["document_id"] for which in ("inserted", "deleted")
+                    for row in change.rows("document_status", which)}
+        touched |= {u.key["document_id"] for u in change.updated if u.table == "document_status"}
+        if any(u.table == "spans" for u in change.updated) or change.rows("relations") or change.rows("relations", "deleted"):
+            touched.add(self.document_id)
+        return touched

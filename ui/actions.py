@@ -1,0 +1,78 @@
+"""Actions declared once (id, title, shortcuts, handler) and turned into QActions, menus and a toolbar.
+
+The F1 overview reads the same declarations, so a shortcut is never listed in
+one place and bound in another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+
+MENUS = ("File", "Edit", "View", "Review", "Help")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    title: str
+    menu: str | None  # one of MENUS; None: keyboard only
+    handler: Callable[[], None]
+    shortcuts: tuple[str, ...] = ()
+    toolbar: bool = False
+    checkable: bool = False
+    separator_before: bool = False
+    tip: str = ""
+
+
+class ActionRegistry:
+    """The window's actions by id, with the menus and toolbar built from them."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        self.specs: dict[str, ActionSpec] = {}
+        self.actions: dict[str, QAction] = {}
+        self.menus: dict[str, QMenu] = {name: window.menuBar().addMenu(f"&{name}") for name in MENUS}
+        self.toolbar = QToolBar("Main", window)
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setMovable(False)
+        window.addToolBar(self.toolbar)
+
+    def add(self, spec: ActionSpec) -> QAction:
+        if spec.id in self.specs:
+            raise ValueError(f"action {spec.id} declared twice")
+        action = QAction(spec.title, self.window)
+        action.setObjectName(spec.id)
+        action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+        action.setCheckable(spec.checkable)
+        if spec.tip:
+            action.setStatusTip(spec.tip)
+        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{spec.title.replace('&', '')} ({shown})" if shown else spec.title.replace("&", ""))
+        action.triggered.connect(lambda _checked=False, h=spec.handler: h())
+        self.window.addAction(action)  # shortcuts work even for actions in no menu
+        if spec.menu:
+            menu = self.menus[spec.menu]
+            if spec.separator_before:
+                menu.addSeparator()
+            menu.addAction(action)
+        if spec.toolbar:
+            self.toolbar.addAction(action)
+        self.specs[spec.id] = spec
+        self.actions[spec.id] = action
+        return action
+
+    def __getitem__(self, action_id: str) -> QAction:
+        return self.actions[action_id]
+
+    def overview(self) -> list[tuple[str, str, str]]:
+        """(menu, title, shortcuts) of every action with a shortcut, for the F1 overview."""
+        rows = []
+        for spec in self.specs.values():
+            if spec.shortcuts:
+                keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in spec.shortcuts)
+                rows.append((spec.menu or "Keyboard", spec.title.replace("&", ""), keys))
+        return rows

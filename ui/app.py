@@ -1,0 +1,36 @@
+"""Start the window: `annotator gui [PROJECT] [--annotator NAME]`."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from annotator.errors import UserError
+from annotator.store import open_project
+from ui.main_window import MainWindow
+from ui.settings import Settings
+from ui.theme import apply_theme
+
+
+def run(project: str | None, annotator: str | None) -> int:
+    """Open the window on a project (or none) and return the exit code when it closes."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Quote annotator")
+    app.setOrganizationName("quote-annotator")
+    settings = Settings()
+    apply_theme(app, settings.theme)
+    name = annotator or settings.annotator or ask_annotator()
+    if not name:
+        raise UserError("no annotator name given; start with --annotator NAME")
+    settings.annotator = name
+    opened = open_project(project) if project else None  # a UserError here is printed by the CLI
+    window = MainWindow(opened, name, settings)
+    window.show()
+    return app.exec()
+
+
+def ask_annotator() -> str:
+    """First start: ask who is annotating (remembered afterwards)."""
+    name, accepted = QInputDialog.getText(None, "Quote annotator", "Your annotator name (stored with every span):")
+    return name.strip() if accepted else ""

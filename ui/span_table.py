@@ -1,0 +1,102 @@
+"""The current document's spans as a table: label, text, offsets, links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+COLUMNS = ("Label", "Text", "Start", "End", "Links")
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    id: int
+    label: str
+    text: str
+    start: int
+    end: int
+    links: str
+
+
+class SpanTableModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[SpanRow] = []
+        self._colors: dict[str, QColor] = {}
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        self._colors = {name: QColor(value) for name, value in colors.items()}
+
+    def set_rows(self, rows: list[SpanRow]) -> None:
+        self.beginResetModel()
+        self._rows = sorted(rows, key=lambda r: (r.start, -r.end, r.id))
+        self.endResetModel()
+
+    def row_of(self, span_id: int) -> int | None:
+        return next((i for i, row in enumerate(self._rows) if row.id == span_id), None)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = " ".join(row.text.split())
+            return (row.label, text[:120], row.start, row.end, row.links)[column]
+        if role == ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 4):
+            return row.text if column == 1 else row.links
+        if role == Qt.ItemDataRole.BackgroundRole and column == 0 and row.label in self._colors:
+            return self._colors[row.label]
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            return QColor("#000000")
+        return None
+
+
+class SpanTable(QTableView):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spans")
+        self.span_model = SpanTableModel(self)
+        self.setModel(self.span_model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(22)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Interactive)):
+            header.setSectionResizeMode(column, mode)
+        header.resizeSection(4, 150)
+        header.setMinimumSectionSize(36)
+
+    def select(self, span_id: int | None) -> None:
+        row = self.span_model.row_of(span_id) if span_id is not None else None
+        self.blockSignals(True)
+        self.selectionModel().blockSignals(True)
+        if row is None:
+            self.clearSelection()
+        else:
+            self.selectRow(row)
+            self.scrollTo(self.span_model.index(row, 0))
+        self.selectionModel().blockSignals(False)
+        self.blockSignals(False)
