@@ -15,6 +15,7 @@ import pandas as pd
 
 __all__ = [
     "cohen_kappa", "fleiss_kappa", "krippendorff_alpha_nominal", "krippendorff_alpha_nominal_groups",
+    "krippendorff_alpha_nominal_counts",
     "span_f1", "overlap_matching", "f1_from_counts", "reduce_overlapping_units", "unitizing_alpha",
 ]
 
@@ -81,28 +82,35 @@ def krippendorff_alpha_nominal(reliability: np.ndarray) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def krippendorff_alpha_nominal_groups(reliability: np.ndarray, groups: np.ndarray, n_groups: int,
-                                      values: Sequence | None = None) -> list:
+def krippendorff_alpha_nominal_groups(reliability: np.ndarray, groups: np.ndarray, n_groups: int) -> list:
     """Nominal alpha of each group of units (columns), in one pass: one value or None per group.
 
     The same coefficient as krippendorff_alpha_nominal on each group's columns (a
     test checks it); the package takes one matrix per call, which costs ~0.3 ms
-    each and dominates a report with one alpha per document and label.  With
-    n_uv the count of value v in unit u and m_u its pairable values (m_u >= 2):
-    alpha = 1 - (n - 1) (n - sum_v o_vv) / (n^2 - sum_v n_v^2), where
-    o_vv = sum_u n_uv (n_uv - 1) / (m_u - 1) and n_v = sum_u n_uv.
-    ``values``: the values that occur, when the caller knows them (saves a sort)."""
+    each and dominates a report with one alpha per document and label."""
     data = np.asarray(reliability, dtype=float)
-    groups = np.asarray(groups, dtype=np.int64)
-    values = np.unique(data[~np.isnan(data)]) if values is None else np.asarray(values, dtype=float)
+    values = np.unique(data[~np.isnan(data)])
     counts = np.stack([(data == v).sum(axis=0) for v in values], axis=1) if values.size else \
         np.zeros((data.shape[1], 0), dtype=np.int64)
+    return krippendorff_alpha_nominal_counts(counts, groups, n_groups)
+
+
+def krippendorff_alpha_nominal_counts(counts: np.ndarray, groups: np.ndarray, n_groups: int) -> list:
+    """Nominal alpha per group from value counts: counts[u, v] = how many coders gave
+    unit u the value v.  With m_u = sum_v counts[u, v] (units with m_u < 2 are not
+    pairable and drop out), n_v = sum_u counts[u, v], n = sum_v n_v:
+    alpha = 1 - (n - 1) (n - sum_v o_vv) / (n^2 - sum_v n_v^2),
+    o_vv = sum_u counts[u, v] (counts[u, v] - 1) / (m_u - 1)."""
+    groups = np.asarray(groups, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    counts = counts.reshape(groups.size, -1) if counts.size else np.zeros((groups.size, 0), dtype=np.int64)
     m = counts.sum(axis=1)
     pairable = m >= 2
-    counts, m, groups = counts[pairable], m[pairable], groups[pairable]
+    if not pairable.all():  # copies are costly on millions of units: only when needed
+        counts, m, groups = counts[pairable], m[pairable], groups[pairable]
     same = (counts * (counts - 1)).sum(axis=1) / (m - 1)
-    n_v = np.stack([np.bincount(groups, weights=counts[:, j], minlength=n_groups) for j in range(values.size)]) \
-        if values.size else np.zeros((0, n_groups))
+    n_v = np.stack([np.bincount(groups, weights=counts[:, j], minlength=n_groups) for j in range(counts.shape[1])]) \
+        if counts.shape[1] else np.zeros((0, n_groups))
     n = n_v.sum(axis=0)
     o_same = np.bincount(groups, weights=same, minlength=n_groups)
     expected = n * n - (n_v * n_v).sum(axis=0)

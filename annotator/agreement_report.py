@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from annotator.agreement import (
-    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_groups,
+    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_counts,
     overlap_matching, unitizing_alpha,
 )
 from annotator.agreement_units import Units, load_units, select_annotators, select_labels
@@ -32,13 +32,12 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
         units = load_units(session, names, label_names)
     overlap = {pair: _overlap_counts(units, *pair) for pair in combinations(range(len(names)), 2)}
     pairs = {pair: _pair_rows(units, *pair, counts) for pair, counts in overlap.items()}
-    alpha_data = {key: _alpha_data(units, label) for label, key in _keys(units)}
     return {
         "annotators": names,
         "documents": len(units.documents),
-        "labels": _labels(units, pairs, alpha_data),
+        "labels": _labels(units, pairs),
         "pairs": [row for rows in pairs.values() for row in rows],
-        "documents_detail": _documents_detail(units, overlap, alpha_data),
+        "documents_detail": _documents_detail(units, overlap),
     }
 
 
@@ -52,17 +51,17 @@ def _keys(units: Units) -> list[tuple[int | None, str]]:
     return [(i, name) for i, name in enumerate(units.labels)] + [(None, OVERALL)]
 
 
-def _unit_values(units: Units, who, label: int | None, mask=slice(None)) -> np.ndarray:
-    """Codes of units under mask; for _overall one unit per (token, label), label-major."""
-    codes = units.coded[who][..., mask]
+def _unit_values(units: Units, label: int | None) -> np.ndarray:
+    """Annotators x units codes; for _overall one unit per (token, label), label-major."""
     if label is not None:
-        return codes[..., label, :]
-    return codes.reshape(codes.shape[:-2] + (codes.shape[-2] * codes.shape[-1],))
+        return units.coded[:, label, :]
+    return units.coded.reshape(units.coded.shape[0], units.coded.shape[1] * units.coded.shape[2])
 
 
 # --------------------------------------------------------------------------- pairs
 def _pair_rows(units: Units, a: int, b: int, overlap: np.ndarray) -> list[dict]:
     mask = units.finished[units.unit_document, a] & units.finished[units.unit_document, b]
+    codes_a, codes_b = units.coded[a][:, mask], units.coded[b][:, mask]  # (labels, units both finished)
     exact = _exact_counts(units, a, b)
     overlap = overlap.sum(axis=2)
     rows = []
@@ -72,7 +71,7 @@ def _pair_rows(units: Units, a: int, b: int, overlap: np.ndarray) -> list[dict]:
             "a": units.annotators[a], "b": units.annotators[b], "label": key,
             "span_f1_exact": f1_from_counts(*exact[:, pick].sum(axis=1)),
             "span_f1_overlap": f1_from_counts(*overlap[:, pick].sum(axis=1)),
-            "cohen_kappa": cohen_kappa(_unit_values(units, a, label, mask), _unit_values(units, b, label, mask)),
+            "cohen_kappa": cohen_kappa(codes_a[pick].ravel(), codes_b[pick].ravel()),
         })
     return rows
 
@@ -117,33 +116,33 @@ def _overlap_counts(units: Units, a: int, b: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- labels
-def _labels(units: Units, pairs: dict, alpha_data: dict) -> dict:
+def _labels(units: Units, pairs: dict) -> dict:
     n_ann = len(units.annotators)
     all_done = units.finished.all(axis=1)[units.unit_document] if n_ann else np.zeros(0, bool)
+    ones_all = units.coded[..., all_done].sum(axis=0, dtype=np.int64)  # (labels, units all finished)
     u_alpha = _unitizing(units)
     out = {}
     for label, key in _keys(units):
         rows = [next(r for r in pair_rows if r["label"] == key) for pair_rows in pairs.values()]
-        ones = _unit_values(units, slice(None), label, all_done).sum(axis=0)
+        ones = ones_all[[label] if label is not None else slice(None)].ravel()
         out[key] = {
             "span_f1_exact": _mean(r["span_f1_exact"] for r in rows),
             "span_f1_overlap": _mean(r["span_f1_overlap"] for r in rows),
             "cohen_kappa": _mean(r["cohen_kappa"] for r in rows),
             "fleiss_kappa": fleiss_kappa(np.column_stack([n_ann - ones, ones])) if n_ann >= 2 else None,
-            "krippendorff_alpha": krippendorff_alpha_nominal(alpha_data[key][0]),
+            "krippendorff_alpha": krippendorff_alpha_nominal(_alpha_data(units, label)),
             "unitizing_alpha": u_alpha["overall"] if label is None else u_alpha["per_category"][label],
         }
     return out
 
 
-def _alpha_data(units: Units, label: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Annotators x units codes with NaN where the annotator did not finish the
-    document, and each unit's document index."""
+def _alpha_data(units: Units, label: int | None) -> np.ndarray:
+    """Annotators x units codes, NaN where the annotator did not finish the document
+    (for _overall one unit per (token, label), label-major)."""
     observed = np.where(units.finished[units.unit_document].T, 1.0, np.nan)
     if label is not None:
-        return _unit_values(units, slice(None), label) * observed, units.unit_document
-    repeat = len(units.labels)
-    return _unit_values(units, slice(None), None) * np.tile(observed, repeat), np.tile(units.unit_document, repeat)
+        return _unit_values(units, label) * observed
+    return _unit_values(units, None) * np.tile(observed, len(units.labels))
 
 
 def _unitizing(units: Units) -> dict:
@@ -161,13 +160,26 @@ def _unitizing(units: Units) -> dict:
 
 
 # --------------------------------------------------------------------------- documents
-def _documents_detail(units: Units, overlap: dict, alpha_data: dict) -> list[dict]:
+def _value_counts(units: Units, label: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: how many finishing annotators coded 0 and 1, and the unit's document
+    (for _overall one unit per (token, label), label-major as in _alpha_data)."""
+    finished = units.finished[units.unit_document].T  # (annotators, units)
+    coders = finished.sum(axis=0)
+    if label is None:
+        ones = (units.coded & finished[:, None, :]).sum(axis=0).ravel()
+        coders, groups = np.tile(coders, len(units.labels)), np.tile(units.unit_document, len(units.labels))
+    else:
+        ones, groups = (units.coded[:, label, :] & finished).sum(axis=0), units.unit_document
+    return np.column_stack([coders - ones, ones]), groups
+
+
+def _documents_detail(units: Units, overlap: dict) -> list[dict]:
     """Per document and label (and _overall): alpha among the annotators who finished
     it, and overlap F1 as the mean over the pairs of those annotators (defined ones)."""
     n_docs = len(units.documents)
     alpha, f1 = {}, {}
     for label, key in _keys(units):
-        alpha[key] = krippendorff_alpha_nominal_groups(*alpha_data[key], n_docs, values=(0, 1))
+        alpha[key] = krippendorff_alpha_nominal_counts(*_value_counts(units, label), n_docs)
         per_pair = np.full((len(overlap), n_docs), np.nan)
         for row, ((a, b), counts) in enumerate(overlap.items()):
             m, na, nb = counts[:, label, :] if label is not None else counts.sum(axis=1)

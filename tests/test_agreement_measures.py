@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.agreement import (
-    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_groups,
+    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_counts,
+    krippendorff_alpha_nominal_groups,
     overlap_matching, reduce_overlapping_units, span_f1, unitizing_alpha,
 )
 
@@ -334,3 +335,11 @@ def test_alpha_by_group_equals_the_package_on_each_group(n_groups, columns):
     for g in range(n_groups):
         expected = krippendorff_alpha_nominal(data[:, groups == g])
         assert got[g] == (None if expected is None else pytest.approx(expected, abs=1e-9))
+
+
+def test_alpha_from_counts_is_the_textbook_binary_case():
+    # Units (0,0,1), (1,1), (0,0): o00 = 2*1/2 + 2 = 3, o11 = 2*1/1 = 2; n0 = 4, n1 = 3,
+    # n = 7 -> 1 - 6*(7 - 5)/(49 - 16 - 9) = 1/2.
+    got = krippendorff_alpha_nominal_counts([[2, 1], [0, 2], [2, 0]], [0, 0, 0], 1)
+    assert got == [pytest.approx(0.5)]
+    assert got[0] == pytest.approx(krippendorff_alpha_nominal(np.array([[0, 1, 0], [0, 1, 0], [1, np.nan, np.nan]])))
