@@ -147,11 +147,18 @@ def _spans(session: Session, docs: pd.DataFrame, annotators: list[str], labels: 
 
 
 def _code_tokens(spans: pd.DataFrame, starts: np.ndarray, ends: np.ndarray, n_ann: int, n_lab: int) -> np.ndarray:
-    """coded[a, l, u]: any of a's l-spans overlaps token u (tokens sorted, disjoint)."""
+    """coded[a, l, u]: any of a's l-spans overlaps token u (tokens sorted, disjoint).
+
+    Each span covers the token range [first, stop): +1 at first, -1 at stop, and a
+    running sum > 0 marks covered tokens (one int array per annotator and label at a time)."""
     n = starts.size
     first = np.searchsorted(ends, spans["start"].to_numpy(), side="right")  # first token ending after start
     stop = np.searchsorted(starts, spans["end"].to_numpy(), side="left")    # first token starting at/after end
-    key = (spans["annotator"].to_numpy() * n_lab + spans["label"].to_numpy()) * (n + 1)
-    size = n_ann * n_lab * (n + 1)
-    delta = np.bincount(key + first, minlength=size) - np.bincount(key + stop, minlength=size)
-    return np.cumsum(delta.reshape(n_ann, n_lab, n + 1), axis=2)[:, :, :n] > 0
+    who, label = spans["annotator"].to_numpy(), spans["label"].to_numpy()
+    coded = np.zeros((n_ann, n_lab, n), dtype=bool)
+    for a in range(n_ann):
+        for lab in range(n_lab):
+            pick = (who == a) & (label == lab)
+            delta = np.bincount(first[pick], minlength=n + 1) - np.bincount(stop[pick], minlength=n + 1)
+            coded[a, lab] = np.cumsum(delta[:n]) > 0
+    return coded
