@@ -9,7 +9,7 @@ visible lines only. The selected span gets an outline; hovering shows labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QTextCharFormat, QTextCursor, QTextOption
@@ -20,8 +20,7 @@ from annotator.text import from_utf16, to_utf16, utf16_index
 UNDERLINE = 3  # px per nested level
 
 
-@dataclass(frozen=True)
-class ShownSpan:
+class ShownSpan(NamedTuple):  # a tuple: thousands are built per change, cheaply
     id: int
     label: str
     start: int  # code points
@@ -66,9 +65,11 @@ class ArticleView(QPlainTextEdit):
         self._spans: dict[int, ShownSpan] = {}
         self._levels: dict[int, int] = {}
         self._cache: dict[int, tuple[ShownSpan, int, QTextEdit.ExtraSelection | None]] = {}
+        self._underlined: list[tuple[ShownSpan, int, int, int]] = []
         self._formats: dict[str, QTextCharFormat] = {}
         self._colors: dict[str, QColor] = {}
         self.selected_span: int | None = None
+        self.linked_spans: set[int] = set()  # drawn with a dashed outline while a span is selected
 
     # --- the UTF-16 boundary ----------------------------------------------------------
     def _to_qt(self, offset: int) -> int:
@@ -125,6 +126,9 @@ class ArticleView(QPlainTextEdit):
             if entry[2] is not None:
                 selections.append(entry[2])
         self._cache = fresh
+        # Underlined spans, painted by paintEvent, in Qt positions.
+        self._underlined = [(span, level, self._to_qt(span.start), self._to_qt(span.end))
+                            for span, level, selection in fresh.values() if selection is None]
         self.setExtraSelections(selections)
         self.viewport().update()
 
@@ -137,8 +141,9 @@ class ArticleView(QPlainTextEdit):
         selection.format = self._formats.get(span.label) or QTextCharFormat()
         return selection
 
-    def select_span(self, span_id: int | None, reveal: bool = False) -> None:
+    def select_span(self, span_id: int | None, reveal: bool = False, linked: set[int] = frozenset()) -> None:
         self.selected_span = span_id if span_id in self._spans else None
+        self.linked_spans = set(linked) if self.selected_span is not None else set()
         if reveal and self.selected_span is not None:
             cursor = self.textCursor()
             cursor.setPosition(self._to_qt(self._spans[self.selected_span].start))
@@ -196,20 +201,22 @@ class ArticleView(QPlainTextEdit):
         first = self.firstVisibleBlock().position()
         last = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position() + 1
         painter = QPainter(self.viewport())
-        for span_id, (span, level, _) in self._cache.items():
-            if level == 0 and span_id != self.selected_span:
-                continue
-            start, end = self._to_qt(span.start), self._to_qt(span.end)
+        marked = {self.selected_span, *self.linked_spans}
+        backgrounds = [self._spans[i] for i in marked if i in self._spans and self._levels[i] == 0]
+        drawn = self._underlined + [(s, 0, self._to_qt(s.start), self._to_qt(s.end)) for s in backgrounds]
+        for span, level, start, end in drawn:
             if end < first or start > last:
                 continue
+            outlined = span.id in marked
             rects = self._rects(start, end)
             if level > 0:
                 color = self._colors.get(span.label, QColor("#888888")).darker(135)
                 for rect in rects:
                     y = rect.bottom() - 1 - UNDERLINE * (level - 1)
                     painter.fillRect(QRectF(rect.left(), y - 1, rect.width(), 2), color)
-            if span_id == self.selected_span:
-                painter.setPen(QPen(self.palette().text().color(), 2))
+            if outlined:
+                style = Qt.PenStyle.SolidLine if span.id == self.selected_span else Qt.PenStyle.DashLine
+                painter.setPen(QPen(self.palette().text().color(), 2, style))
                 for rect in rects:
                     painter.drawRect(rect.adjusted(-1, 0, 1, 0))
         painter.end()

@@ -35,7 +35,9 @@ class DocumentListModel(QAbstractTableModel):
         row = self._row_of.get(document_id)
         if row is None:
             return
-        self._rows.loc[row, ["status", "spans"]] = [status, spans]
+        columns = self._rows.columns
+        self._rows.iat[row, columns.get_loc("status")] = status
+        self._rows.iat[row, columns.get_loc("spans")] = spans
         self.dataChanged.emit(self.index(row, 2), self.index(row, 3))
 
     def row_of(self, document_id: int) -> int | None:
@@ -130,9 +132,11 @@ class DocumentListPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
+        # Fixed widths: ResizeToContents would ask all 10,000 rows for their size.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column, width in ((1, 44), (2, 86), (3, 50)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)

@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self.state: DocumentAnnotations | None = None
         self.text = ""
+        self._shown: dict = {}  # span id -> (SpanInfo, ShownSpan), reused between changes
+        self._rows_cache: dict = {}  # span id -> SpanRow
         self.undo_stack = QUndoStack(self)
         self._build()
         self._declare_actions()
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
     def _show_empty(self, message: str) -> None:
         self.state = None
         self.text = ""
+        self._shown, self._rows_cache = {}, {}
         self.view.set_document("", [])
         self.view.setPlaceholderText(message)
         self.title.setText(message)
@@ -191,6 +194,7 @@ class MainWindow(QMainWindow):
         with self.project.read() as session:
             self.text, _tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, self.annotator)
+        self._shown, self._rows_cache = {}, {}
         self.view.set_document(self.text, self._shown_spans())
         self._refresh_span_table()
         self.documents.select(document_id)
@@ -310,7 +314,9 @@ class MainWindow(QMainWindow):
 
     def _span_clicked(self, span_id: int, reveal: bool = False) -> None:
         span_id = None if span_id is None or span_id < 0 else span_id
-        self.view.select_span(span_id, reveal=reveal)
+        linked = {l.head if l.child == span_id else l.child for l in self.state.links_of(span_id)} \
+            if self.state is not None and span_id is not None else set()
+        self.view.select_span(span_id, reveal=reveal, linked=linked)
         self.spans.select(span_id)
         if span_id is not None and self.state is not None:
             self.label_bar.show_guideline(self.state.spans[span_id].label)
@@ -344,10 +350,8 @@ class MainWindow(QMainWindow):
         if self.state.apply(change):
             self.view.set_spans(self._shown_spans())
             self._refresh_span_table()
-            if change.focus_span is not None and change.focus_span in self.state.spans:
-                self._span_clicked(change.focus_span)
-            elif self.view.selected_span not in self.state.spans:
-                self._span_clicked(None)
+            focus = change.focus_span if change.focus_span in self.state.spans else self.view.selected_span
+            self._span_clicked(focus if focus in self.state.spans else None)  # also redraws its link outlines
         elif elsewhere and change.description.startswith("undo"):
             self.open_document(min(elsewhere))  # undoing work on another document shows it
 
@@ -363,6 +367,13 @@ class MainWindow(QMainWindow):
                f"“{self._excerpt(link.child) if child else ''}”"
 
     def _link_notes(self) -> dict[int, str]:
+        """Each span's links in words; recomputed only when the set of links changes."""
+        key = (self.state.document_id, frozenset(self.state.links))
+        if getattr(self, "_notes_key", None) != key:
+            self._notes_key, self._notes = key, self._compute_link_notes()
+        return self._notes
+
+    def _compute_link_notes(self) -> dict[int, str]:
         notes: dict[int, list[str]] = {}
         for link in self.state.links.values():
             if link.child in self.state.spans:
@@ -372,15 +383,29 @@ class MainWindow(QMainWindow):
         return {span_id: "; ".join(items) for span_id, items in notes.items()}
 
     def _shown_spans(self) -> list[ShownSpan]:
+        """What the article view draws; unchanged spans keep their objects (cheap on 2,000 spans)."""
         notes = self._link_notes()
-        return [ShownSpan(s.id, s.label, s.start, s.end, notes.get(s.id, "")) for s in self.state.spans.values()]
+        cache = self._shown
+        shown = {}
+        for span in self.state.spans.values():
+            note = notes.get(span.id, "")
+            old = cache.get(span.id)
+            shown[span.id] = old if old is not None and old[0] == span and old[1].note == note \
+                else (span, ShownSpan(span.id, span.label, span.start, span.end, note))
+        self._shown = shown
+        return [entry[1] for entry in shown.values()]
 
     def _refresh_span_table(self) -> None:
         notes = self._link_notes()
-        self.spans.span_model.set_rows([
-            SpanRow(s.id, s.label, self.text[s.start:s.end], s.start, s.end, notes.get(s.id, ""))
-            for s in self.state.spans.values()
-        ])
+        rows = []
+        for span_id, (span, shown) in self._shown.items():  # rows follow the drawn spans, built once each
+            row = self._rows_cache.get(span_id)
+            if row is None or row.label != span.label or row.links != shown.note:
+                row = SpanRow(span.id, span.label, self.text[span.start:span.end], span.start, span.end,
+                              notes.get(span.id, ""))
+            rows.append(row)
+        self._rows_cache = {row.id: row for row in rows}
+        self.spans.span_model.set_rows(rows)
         self.spans.select(self.view.selected_span)
 
     @staticmethod

@@ -16,6 +16,8 @@ class StatusBar(QStatusBar):
         self.progress.setObjectName("status-progress")
         self.saved = QLabel(self)
         self.saved.setObjectName("status-saved")
+        self.saved.setText("all saved")
+        self.saved.setToolTip("Every action is written to the project file before it shows here.")
         for label in (self.annotator, self.progress, self.saved):
             self.addPermanentWidget(label)
 

@@ -27,9 +27,15 @@ _LIGHT = {
 }
 
 
+_DISABLED_TEXT = {"light": "#9a9a9a", "dark": "#6f6f6f"}
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
     app.setStyle("Fusion")
     palette = QPalette()
     for role, color in (_DARK if theme == "dark" else _LIGHT).items():
         palette.setColor(role, QColor(color))
+    # setColor(role, ...) sets every group: grey out disabled text again, or disabled actions look enabled.
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_DISABLED_TEXT[theme]))
     app.setPalette(palette)
