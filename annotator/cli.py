@@ -156,9 +156,14 @@ def agreement(
     with _user_errors(), _project(project) as opened:
         report = agreement_report(opened, split(annotators), split(labels))
         if format is ReportFormat.table:
-            console = out if out_file is None else Console(file=_writable(out_file).open("w", encoding="utf-8"), width=120)
-            for part in render.to_tables(report):
-                console.print(part)
+            if out_file is None:
+                for part in render.to_tables(report):
+                    out.print(part)
+                return
+            with _writable(out_file).open("w", encoding="utf-8") as handle:
+                for part in render.to_tables(report):
+                    Console(file=handle, width=120).print(part)
+            out.print(f"wrote {escape(str(out_file))}")
             return
         text = {"json": render.to_json, "csv": render.to_csv,
                 "html": lambda r: render.to_html(r, f"Agreement — {opened.name}")}[format.value](report)

@@ -67,3 +67,10 @@ def test_bad_filters_and_paths_are_one_line_errors(sample_project, tmp_path):
         result = _run(sample_project.url, *args)
         assert result.exit_code == 1
         assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_table_can_go_to_a_file(sample_project, tmp_path):
+    out = tmp_path / "agreement.txt"
+    result = _run(sample_project.url, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Agreement per label" in out.read_text(encoding="utf-8") and "_overall" in out.read_text(encoding="utf-8")
