@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from annotator.commands import (
     _TABLES, Change, RowUpdate, _apply, _frozen, _label_id, _next_id, _relation_rules, _relations_of, _span,
     _status_change,
 )
+from annotator import queries
 from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, Span, utcnow
 from annotator.queries import document_text
@@ -282,3 +284,31 @@ def mark_gold_done(project: Project, document_id: int, reviewer: str) -> Change:
         _status_change(session, document_id, gold, "done", inserted, updated)
         return Change("mark gold done", tuple(inserted), (), tuple(updated))
 
+
+
+# --------------------------------------------------------------------------- compare
+def compare_document(project: Project, document_id: int) -> pd.DataFrame:
+    """Every span of a document, for the compare view and the adjudication buttons.
+
+    Columns: id, annotator, label, start, end, origin, agreed_by (how many non-gold
+    annotators marked the same label, start and end), unanimous (agreed_by equals
+    the number of non-gold annotators who finished the document, at least two),
+    in_gold (gold holds the same label, start and end).  Gold's own spans are rows
+    too (annotator "gold")."""
+    with project.read() as session:
+        _document_length(session, document_id)
+        frame = queries.spans(session, [document_id])
+        status = queries.statuses(session)
+        roles = dict(queries.annotators(session).itertuples(index=False))
+    is_gold = frame["annotator"].map(roles).eq(GOLD)
+    key = ["label", "start", "end"]
+    people = frame[~is_gold]
+    agreed = people.groupby(key)["annotator"].nunique().rename("agreed_by")
+    frame = frame.join(agreed, on=key)
+    frame["agreed_by"] = frame["agreed_by"].fillna(0).astype(int)
+    done = status[(status["document_id"] == document_id) & (status["status"] == "done")]
+    finished = int((done["annotator"].map(roles) != GOLD).sum())
+    frame["unanimous"] = (finished >= 2) & (frame["agreed_by"] >= finished)
+    gold_keys = set(map(tuple, frame.loc[is_gold, key].itertuples(index=False)))
+    frame["in_gold"] = [k in gold_keys for k in frame[key].itertuples(index=False, name=None)]
+    return frame.reset_index(drop=True)

@@ -178,3 +178,21 @@ def test_undo_of_an_accept_restores_everything(sample_project):
     change = accept_agreed(sample_project, doc, "rita", 2)
     apply(sample_project, change.inverse())
     assert snapshot(sample_project) == before
+
+
+def test_compare_document_flags_agreement_and_gold(sample_project):
+    from annotator.adjudication import compare_document
+
+    doc = _first_document(sample_project)
+    frame = compare_document(sample_project, doc)
+    assert set(frame["annotator"]) == {"alice", "bob", "carol"}
+    three = _agreed_by(sample_project, doc, 3)
+    unanimous = set(zip(*(frame.loc[frame["unanimous"], c] for c in ("label", "start", "end"))))
+    assert unanimous == three and not frame["in_gold"].any()
+    premerge_unanimous(sample_project, doc, "rita")
+    frame = compare_document(sample_project, doc)
+    assert set(zip(*(frame.loc[frame["in_gold"], c] for c in ("label", "start", "end")))) == three
+    gold_rows = frame[frame["annotator"] == "gold"]
+    assert len(gold_rows) == len(three) and (gold_rows["agreed_by"] == 3).all()
+    with pytest.raises(UserError, match="does not exist"):
+        compare_document(sample_project, 10**9)
