@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip
 
 from annotator.text import from_utf16, to_utf16, utf16_index
 
-UNDERLINE = 3  # px per nested level
+UNDERLINE = 4  # px per nested level (3 px line, 1 px gap)
 
 
 class ShownSpan(NamedTuple):  # a tuple: thousands are built per change, cheaply
@@ -213,7 +213,7 @@ class ArticleView(QPlainTextEdit):
                 color = self._colors.get(span.label, QColor("#888888")).darker(135)
                 for rect in rects:
                     y = rect.bottom() - 1 - UNDERLINE * (level - 1)
-                    painter.fillRect(QRectF(rect.left(), y - 1, rect.width(), 2), color)
+                    painter.fillRect(QRectF(rect.left(), y - 2, rect.width(), 3), color)
             if outlined:
                 style = Qt.PenStyle.SolidLine if span.id == self.selected_span else Qt.PenStyle.DashLine
                 painter.setPen(QPen(self.palette().text().color(), 2, style))

@@ -134,7 +134,7 @@ class DocumentListPanel(QWidget):
         header = self.table.horizontalHeader()
         # Fixed widths: ResizeToContents would ask all 10,000 rows for their size.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 44), (2, 86), (3, 50)):
+        for column, width in ((1, 40), (2, 78), (3, 46)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         layout = QVBoxLayout(self)

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         for widget in (self.documents, center, self.spans):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([270, 730, 420])
+        self.splitter.setSizes([290, 660, 470])
         self.setCentralWidget(self.splitter)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)

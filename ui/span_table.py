@@ -83,7 +83,7 @@ class SpanTable(QTableView):
         # Fixed widths: ResizeToContents would ask every row for its size on each change.
         header = self.horizontalHeader()
         header.setMinimumSectionSize(36)
-        for column, width in enumerate((78, 0, 52, 52, 150)):
+        for column, width in enumerate((74, 0, 46, 46, 130)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 1
                                         else QHeaderView.ResizeMode.Interactive)
             if width:

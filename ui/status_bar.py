@@ -16,9 +16,10 @@ class StatusBar(QStatusBar):
         self.progress.setObjectName("status-progress")
         self.saved = QLabel(self)
         self.saved.setObjectName("status-saved")
-        self.saved.setText("all saved")
+        self.saved.setText("✓ all saved")
         self.saved.setToolTip("Every action is written to the project file before it shows here.")
         for label in (self.annotator, self.progress, self.saved):
+            label.setStyleSheet("padding: 0 10px;")
             self.addPermanentWidget(label)
 
     def set_annotator(self, name: str) -> None:
@@ -29,7 +30,7 @@ class StatusBar(QStatusBar):
 
     def mark_saved(self) -> None:
         """Called only after the project file committed the action."""
-        self.saved.setText(f"saved {datetime.now():%H:%M:%S}")
+        self.saved.setText(f"✓ saved {datetime.now():%H:%M:%S}")
 
     def error(self, message: str) -> None:
         self.showMessage(f"⚠ {message}", 10_000)
