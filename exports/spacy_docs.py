@@ -22,11 +22,13 @@ Each Doc holds:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import srsly
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc, DocBin
 from spacy.tokens import Span as SpacySpan
@@ -35,8 +37,8 @@ from annotator.text import blank, rebuild_doc
 from exports.prepare import Payload, Prepared, prepare
 
 SPANS_KEY = "sc"
-_SENTENCE_ENDS = frozenset(Sentencizer.default_punct_chars)
-_CLOSERS = frozenset('"\'”’»)]')
+_SENTENCE_ENDS = np.array([ord(c) for c in Sentencizer.default_punct_chars if len(c) == 1], dtype="<u4")
+_CLOSERS = np.array([ord(c) for c in '"\'”’»)]'], dtype="<u4")
 # Token attributes kept in the DocBin: the text (ORTH, SPACY) and the entities; nothing else is set.
 DOCBIN_ATTRS = ["ORTH", "ENT_IOB", "ENT_TYPE"]
 
@@ -75,15 +77,38 @@ def write_shard(task: ShardTask, on_document: Callable[[], None] | None = None) 
     ner_labels = frozenset(task.ner_labels)
     docbin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
     stats = ShardStats()
-    for payload in task.payloads:
-        prepared = prepare(payload, snap_to_tokens=True)
-        for doc in build_docs(prepared, vocab, ner_labels, stats):
-            docbin.add(doc)
-        if on_document:
-            on_document()
+    with _msgpack_encoders_looked_up_once():
+        for payload in task.payloads:
+            prepared = prepare(payload, snap_to_tokens=True)
+            for doc in build_docs(prepared, vocab, ner_labels, stats):
+                docbin.add(doc)
+            if on_document:
+                on_document()
+        data = docbin.to_bytes()
     task.path.parent.mkdir(parents=True, exist_ok=True)
-    task.path.write_bytes(docbin.to_bytes())
+    task.path.write_bytes(data)
     return stats
+
+
+@contextmanager
+def _msgpack_encoders_looked_up_once() -> Iterator[None]:
+    """Speed only; the bytes written are the same.
+
+    srsly looks its msgpack encoders up again on every call (scanning the entry points of every
+    installed package: about 1 ms here), and DocBin.add packs 3 small objects per Doc, so with
+    passages that lookup would be most of the export's time. The encoders cannot change during
+    an export, so they are looked up once and the lookup is restored afterwards.
+    """
+    registry = getattr(srsly, "msgpack_encoders", None)
+    if registry is None or "get_all" in vars(registry):  # another srsly, or already cached by a caller
+        yield
+        return
+    encoders = registry.get_all()
+    registry.get_all = lambda: encoders
+    try:
+        yield
+    finally:
+        del registry.get_all
 
 
 def passages(prepared: Prepared) -> list[tuple[int, int]]:
@@ -97,11 +122,15 @@ def passages(prepared: Prepared) -> list[tuple[int, int]]:
     n = len(tokens)
     if n < 2:
         return [(0, n)] if n else []
-    words = [text[s:e] for s, e in tokens.tolist()]
-    sentence_end = np.fromiter((w in _SENTENCE_ENDS for w in words), dtype=bool, count=n)
-    line_break = np.fromiter(("\n" in w for w in words), dtype=bool, count=n)
-    spaced = tokens[1:, 0] > tokens[:-1, 1]  # a space after token i
-    closer = np.fromiter((w in _CLOSERS for w in words), dtype=bool, count=n)
+    # Vectorised over code points: a Python loop over tokens here would cost as much as the DocBin.
+    points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    starts, ends = tokens[:, 0], tokens[:, 1]
+    single = ends - starts == 1
+    sentence_end = single & np.isin(points[starts], _SENTENCE_ENDS)
+    closer = single & np.isin(points[starts], _CLOSERS)
+    newlines = np.concatenate(([0], np.cumsum(points == 10)))
+    line_break = newlines[ends] > newlines[starts]
+    spaced = starts[1:] > ends[:-1]  # a space after token i
     sentence_end[1:] |= closer[1:] & sentence_end[:-1] & ~spaced  # `stop.”` ends where the quote closes
     cut = (sentence_end[:-1] & spaced) | line_break[:-1]  # cut before token i + 1
     ranges = list(prepared.token_spans) + [

@@ -24,7 +24,7 @@ from exports.spacy_config import COMPONENTS, write_config
 from exports.spacy_docs import ShardStats, ShardTask, write_shard
 from exports.split import split_documents
 
-SHARD_DOCS = 2_500
+SHARD_DOCS = 1_000  # small enough to keep both cores busy on large exports
 
 
 def check_components(components: list[str], selection: Selection) -> list[str]:

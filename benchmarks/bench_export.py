@@ -1,0 +1,150 @@
+"""spaCy export benchmark: N documents with 50 spans each (and 10 links), project -> .spacy.
+
+Prints documents per second of `export_project` (from the project file to train/dev .spacy
+and config.cfg, on all cores and on one), and, measured in the same run on the same texts
+and spans:
+- the naive recipe from spaCy's documentation: per document `nlp.make_doc(text)`,
+  `doc.char_span(start, end, label)` per span (into doc.spans["sc"]: the spans overlap, so
+  doc.ents cannot hold them), `DocBin.add`, then `DocBin.to_disk`;
+- the floor: `DocBin.add` + `to_bytes` of prebuilt Docs (the Docs are built untimed, 500 at
+  a time to bound memory), with the export's DocBin settings and, like the export, srsly's
+  msgpack encoders looked up once (see exports.spacy_docs) — so the floor is what writing
+  DocBins costs at best, in one process.
+Target: export time at most 0.5x the naive recipe's. No assertion: figures only.
+
+    python benchmarks/bench_export.py [--docs 10000] [--spans 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ARTICLES = ROOT / "samples" / "articles"
+LABELS = ("SPEAKER", "QUOTE", "THREAT", "FIGURE")
+
+
+def make_records(docs: int, spans: int, seed: int = 0) -> list[dict]:
+    """Unique ~5,000-character English articles shuffled from the samples' paragraphs, with
+    `spans` token-aligned spans (1-12 tokens, overlapping freely) and spans // 5 links."""
+    from annotator.text import tokenize
+
+    rng = random.Random(seed)
+    paragraphs = [p for f in sorted(ARTICLES.glob("*.txt")) if not f.name.startswith("003_")
+                  for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    texts = []
+    for i in range(docs):
+        parts, size = [f"Article {i}."], 0
+        while size < 5000:
+            parts.append(rng.choice(paragraphs))
+            size += len(parts[-1]) + 2
+        texts.append("\n\n".join(parts))
+    records = []
+    for text, tokens in zip(texts, tokenize(texts, "en")):
+        words = [i for i, (s, e) in enumerate(tokens.tolist()) if not text[s:e].isspace()]
+        chosen = set()
+        while len(chosen) < spans:
+            first = rng.choice(words)
+            last = min(first + rng.randint(0, 11), len(tokens) - 1)
+            while text[tokens[last][0]:tokens[last][1]].isspace():
+                last -= 1
+            chosen.add((int(tokens[first][0]), int(tokens[last][1]), rng.choice(LABELS)))
+        items = [{"start": s, "end": e, "label": label} for s, e, label in sorted(chosen)]
+        quotes = [x for x in items if x["label"] == "QUOTE"]
+        speakers = [x for x in items if x["label"] == "SPEAKER"]
+        links = [{"head_span": q, "child_span": rng.choice(speakers), "label": "said_by"}
+                 for q in quotes[: spans // 5]] if speakers else []
+        records.append({"text": text, "spans": items, "relations": links, "answer": "accept",
+                        "_annotator_id": "bench", "meta": {"lang": "en"}})
+    return records
+
+
+def naive(records: list[dict], path: Path) -> float:
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    started = time.perf_counter()
+    docbin = DocBin()
+    for record in records:
+        doc = nlp.make_doc(record["text"])
+        doc.spans["sc"] = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
+        docbin.add(doc)
+    docbin.to_disk(path)
+    return time.perf_counter() - started
+
+
+def floor(records: list[dict], chunk: int = 500) -> float:
+    import spacy
+    from spacy.tokens import DocBin
+
+    from exports.spacy_docs import DOCBIN_ATTRS, _msgpack_encoders_looked_up_once
+
+    nlp = spacy.blank("en")
+    spent = 0.0
+    for offset in range(0, len(records), chunk):
+        docs = []
+        for record in records[offset:offset + chunk]:
+            doc = nlp.make_doc(record["text"])
+            doc.spans["sc"] = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
+            docs.append(doc)
+        with _msgpack_encoders_looked_up_once():
+            started = time.perf_counter()
+            docbin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
+            for doc in docs:
+                docbin.add(doc)
+            docbin.to_bytes()
+            spent += time.perf_counter() - started
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--spans", type=int, default=50)
+    args = parser.parse_args()
+
+    from annotator.importers import import_path
+    from annotator.store import create_project
+    from exports import ExportOptions, export_project
+
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        started = time.perf_counter()
+        records = make_records(args.docs, args.spans)
+        corpus = work / "corpus.jsonl"
+        corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        project = create_project(work / "bench.db", ROOT / "samples" / "labels.toml")
+        import_path(project, corpus)
+        print(f"setup (corpus + import, untimed): {time.perf_counter() - started:.1f} s; "
+              f"{args.docs:,} documents x {args.spans} spans, {os.cpu_count()} cores")
+
+        timings = {}
+        for name, jobs in (("export, all cores", None), ("export, one process", 1)):
+            started = time.perf_counter()
+            result = export_project(project, work / f"out-{jobs}", ExportOptions(source="bench", jobs=jobs))
+            timings[name] = time.perf_counter() - started
+        splits = result.summary["spacy"]["languages"]["en"]["splits"]
+        passages = sum(split["passages"] for split in splits.values())
+        timings["naive recipe"] = naive(records, work / "naive.spacy")
+        timings["floor"] = floor(records)
+        project.close()
+
+    print(f"{passages:,} Docs (passages) in train + dev; {result.summary['adjusted']}")
+    width = max(map(len, timings))
+    for name, seconds in timings.items():
+        print(f"{name:<{width}}  {seconds:7.2f} s  {args.docs / seconds:9,.0f} docs/s  "
+              f"{seconds / timings['naive recipe']:5.2f}x naive  {seconds / timings['floor']:5.2f}x floor")
+    print("target: export (all cores) <= 0.50x naive")
+
+
+if __name__ == "__main__":
+    main()
