@@ -139,7 +139,19 @@ def timings(repeat: int) -> dict[str, float]:
     document = window.current_document()
     assert len(window.state.spans) == SPANS, len(window.state.spans)
     window_open, window_add = [], []
-    free = [(m, m + 7) for m in range(200, CHARS - 100, CHARS // (repeat * repeat + 1))]
+    # Places to add a FIGURE where, once snapped to tokens, there is none yet.
+    from annotator.queries import document_text
+    from annotator.text import snap
+
+    with project.read() as session:
+        _, tokens = document_text(session, document)
+    taken = {(s, e) for s, e, label in spans if label == "FIGURE"}
+    free = []
+    for m in range(200, CHARS - 100, 97):
+        snapped = snap(text, tokens, m, m + 7)
+        if snapped and snapped not in taken and snapped not in free:
+            free.append(snapped)
+    free = free[:: max(1, len(free) // (repeat * repeat))]
     for _ in range(repeat):
         app.processEvents()
         t = time.perf_counter()

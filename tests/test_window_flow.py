@@ -224,7 +224,7 @@ def test_import_dialog_runs_in_a_worker_and_can_be_cancelled(qtbot, window, arti
         (folder / f"more{i}.txt").write_text(f"Article {i}: the minister said {i} things.", encoding="utf-8")
     dialog = ImportDialog(articles, None, window)
     qtbot.addWidget(dialog)
-    dialog.imported.connect(window._reload_list)
+    dialog.succeeded.connect(window._reload_list)
     dialog.path.setText(str(folder))
     dialog.worker = None
     dialog.begin()
@@ -232,7 +232,7 @@ def test_import_dialog_runs_in_a_worker_and_can_be_cancelled(qtbot, window, arti
     qtbot.waitUntil(lambda: not dialog.running(), timeout=10_000)
     assert "cancelled" in dialog.message.text()
     assert len(window.documents.visible_ids()) == 3
-    with qtbot.waitSignal(dialog.imported, timeout=10_000):
+    with qtbot.waitSignal(dialog.succeeded, timeout=10_000):
         dialog.begin()
     assert "3 new documents" in dialog.message.text()
     assert len(window.documents.visible_ids()) == 6

@@ -23,6 +23,7 @@ from annotator.worklist import document_row, document_rows, next_unfinished
 from ui.actions import ActionRegistry, ActionSpec
 from ui.article_view import ArticleView, ShownSpan
 from ui.document_list import ID_ROLE, DocumentListPanel
+from ui.export_dialog import ExportDialog
 from ui.find_bar import FindBar
 from ui.import_dialog import ImportDialog
 from ui.label_bar import LabelBar
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = self.actions.menus["File"].addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         a(ActionSpec("file.import", "&Import…", "File", self.import_files, ("Ctrl+I",), toolbar=True))
+        a(ActionSpec("file.export", "&Export…", "File", self.export_files, ("Ctrl+E",)))
         a(ActionSpec("file.quit", "&Quit", "File", self.close, ("Ctrl+Q",), separator_before=True))
         a(ActionSpec("edit.undo", "&Undo", "Edit", stack.undo, ("Ctrl+Z",), toolbar=True))
         a(ActionSpec("edit.redo", "&Redo", "Edit", stack.redo, ("Ctrl+Shift+Z", "Ctrl+Y"), toolbar=True))
@@ -444,8 +446,16 @@ class MainWindow(QMainWindow):
             self.status.showMessage("Open or create a project first.", 5000)
             return
         dialog = ImportDialog(self.project, None, self)
-        dialog.imported.connect(self._reload_list)
+        dialog.succeeded.connect(self._reload_list)
         dialog.exec()
+
+    def export_files(self) -> None:
+        if self.project is None:
+            self.status.showMessage("Open a project first.", 5000)
+            return
+        with self.project.read() as session:
+            names = queries.annotators(session)["name"].tolist()
+        ExportDialog(self.project, names, self).exec()
 
     def _reload_list(self) -> None:
         current = self.current_document()

@@ -1,0 +1,56 @@
+"""File → Export: training data (spaCy, Prodigy, doccano, CSV) from the open project, in a worker."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
+
+from annotator.store import Project
+from exports import FORMATS, ExportOptions, export_project
+from ui.task_dialog import Task, TaskDialog
+
+
+class ExportDialog(TaskDialog):
+    action_title = "Export"
+    what = "export"
+
+    def __init__(self, project: Project, annotators: list[str], parent=None) -> None:
+        self.project, self.annotators = project, annotators
+        super().__init__(parent)
+        self.setObjectName("export-dialog")
+        self.setWindowTitle("Export")
+
+    def build_form(self, layout: QVBoxLayout) -> None:
+        self.format = QComboBox(self)
+        self.format.addItems(list(FORMATS))
+        self.source = QComboBox(self)
+        self.source.addItems(["gold", "majority", *self.annotators])
+        self.out = QLineEdit(self)
+        self.out.setPlaceholderText("A new folder for the exported files")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Annotations of", self.source)
+        form.addRow("Into", row)
+        layout.addLayout(form)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export into a new folder", "export")
+        if path:
+            self.out.setText(path)
+
+    def make_task(self) -> Task | None:
+        if not self.out.text().strip():
+            self.message.setText("Choose a new folder to export into.")
+            return None
+        out = self.out.text().strip()
+        options = ExportOptions(format=self.format.currentText(), source=self.source.currentText())
+
+        def task(progress, cancelled) -> str:
+            result = export_project(self.project, out, options, progress, cancelled)
+            lines = [f"exported to {result.out}"] + [f"warning: {w}" for w in result.warnings[:3]]
+            return "\n".join(lines)
+        return task
