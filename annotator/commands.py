@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from annotator.errors import UserError
 from annotator.model import STATUSES, Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span, utcnow
 from annotator.queries import document_text
+from annotator.schema import Schema
 from annotator.store import Project
 from annotator.text import snap
 
@@ -281,6 +282,11 @@ def relabel_span(project: Project, span_id: int, label: str) -> Change:
 def _relation_rules(session: Session) -> dict[int, tuple[str, tuple, tuple]]:
     return {r.id: (r.name, tuple(r.head_labels), tuple(r.child_labels))
             for r in session.scalars(select(RelationLabel)).all()}
+
+
+def link_targets(schema: Schema, head_label: str) -> set[str]:
+    """Labels a span of `head_label` may be linked to (e.g. QUOTE -> {SPEAKER})."""
+    return {child for relation in schema.relations if head_label in relation.head for child in relation.child}
 
 
 def add_link(project: Project, head_id: int, child_id: int, annotator: str, relation: str | None = None) -> Change:

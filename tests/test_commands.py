@@ -208,3 +208,14 @@ def test_document_annotations_follow_changes_like_a_fresh_load(project, doc):
         apply(project, change.inverse())
         state.apply(change.inverse())
         assert (state.spans, state.links) == (fresh().spans, fresh().links)
+
+
+def test_link_targets_follow_the_schema(project):
+    from annotator.commands import link_targets
+    from annotator.schema import project_schema
+
+    with project.read() as session:
+        schema = project_schema(session)
+    assert link_targets(schema, "QUOTE") == {"SPEAKER"}
+    assert link_targets(schema, "THREAT") == {"SPEAKER"}
+    assert link_targets(schema, "FIGURE") == set()

@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
             self.status.showMessage("Select a QUOTE or THREAT span first (click it), then press L.", 6000)
             return
         head_label = self.state.spans[head].label
-        targets = {child for r in self.schema.relations if head_label in r.head for child in r.child}
+        targets = commands.link_targets(self.schema, head_label)
         if not targets:
             self.status.showMessage(f"A {head_label} span does not link to anything; select a QUOTE or THREAT.", 6000)
             return
@@ -354,8 +354,8 @@ class MainWindow(QMainWindow):
             self._refresh_span_table()
             focus = change.focus_span if change.focus_span in self.state.spans else self.view.selected_span
             self._span_clicked(focus if focus in self.state.spans else None)  # also redraws its link outlines
-        elif elsewhere and change.description.startswith("undo"):
-            self.open_document(min(elsewhere))  # undoing work on another document shows it
+        elif elsewhere:
+            self.open_document(min(elsewhere))  # an undo/redo of work on another document shows it
 
     # --- presentation -------------------------------------------------------------------
     def _excerpt(self, span_id: int, limit: int = 60) -> str:
