@@ -28,8 +28,16 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float | None:
     n = a.size
     if n == 0:
         return None
+    if a.dtype == bool and b.dtype == bool:  # token codes: millions of them, two counts suffice
+        ones_a, ones_b = int(np.count_nonzero(a)), int(np.count_nonzero(b))
+        agree = n - int(np.count_nonzero(a ^ b))
+        pe_num = ones_a * ones_b + (n - ones_a) * (n - ones_b)
+        if pe_num == n * n:
+            return None
+        p_o, p_e = agree / n, pe_num / (n * n)
+        return (p_o - p_e) / (1.0 - p_e)
     # Encode both vectors against one shared code book so labels of any type work;
-    # bool/int labels (token codes, millions of them) are their own code book.
+    # int labels are their own code book.
     both = np.concatenate([a, b])
     if both.dtype.kind in "bui":
         codes = both.astype(np.int64) - int(both.min())

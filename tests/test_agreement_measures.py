@@ -343,3 +343,13 @@ def test_alpha_from_counts_is_the_textbook_binary_case():
     got = krippendorff_alpha_nominal_counts([[2, 1], [0, 2], [2, 0]], [0, 0, 0], 1)
     assert got == [pytest.approx(0.5)]
     assert got[0] == pytest.approx(krippendorff_alpha_nominal(np.array([[0, 1, 0], [0, 1, 0], [1, np.nan, np.nan]])))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=40))
+def test_cohen_on_booleans_equals_cohen_on_labels(pairs):
+    a = np.array([x for x, _ in pairs])
+    b = np.array([y for _, y in pairs])
+    expected = cohen_kappa(np.where(a, "yes", "no"), np.where(b, "yes", "no"))
+    got = cohen_kappa(a, b)
+    assert got == (None if expected is None else pytest.approx(expected))
