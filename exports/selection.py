@@ -85,6 +85,13 @@ _RELATION_COLUMNS = ["document_id", "head_start", "head_end", "head_label",
                      "child_start", "child_end", "child_label", "label"]
 
 
+def available_sources(session: Session) -> list[str]:
+    """What --source accepts in this project, for a chooser: gold (once there is one), majority, each annotator."""
+    annotators = queries.annotators(session)
+    named = annotators.loc[annotators["role"] != "gold", "name"].tolist()
+    return (["gold"] if (annotators["role"] == "gold").any() else []) + ["majority"] + named
+
+
 def _check_labels(schema, labels: Sequence[str] | None) -> list[str]:
     known = [label.name for label in schema.labels]
     if not labels:

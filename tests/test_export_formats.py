@@ -10,7 +10,7 @@ from annotator.errors import UserError
 from annotator.importers import ImportOptions, import_path
 from annotator.model import Annotator
 from annotator.store import create_project
-from exports import ExportOptions, export_project
+from exports import ExportOptions, available_sources, export_project
 from tests.conftest import SAMPLES
 from tests.export_helpers import CRLF, EMOJI, add_work, link, project_texts, span
 
@@ -138,10 +138,14 @@ def test_majority_keeps_what_more_than_half_of_the_finishers_marked(project, tmp
 
 def test_gold_source_exports_the_gold_annotator_or_says_how_to_make_one(project, tmp_path):
     _three_annotators(project, tmp_path)
+    with project.read() as session:
+        assert available_sources(session) == ["majority", "a", "b", "c"]
     with pytest.raises(UserError, match="no gold set yet.*annotator agreement"):
         export_project(project, tmp_path / "out", ExportOptions(format="csv", source="gold"))
     with project.transaction() as session:
         session.execute(update(Annotator).where(Annotator.name == "c").values(role="gold"))
+    with project.read() as session:
+        assert available_sources(session) == ["gold", "majority", "a", "b"]
     result = export_project(project, tmp_path / "out", ExportOptions(format="csv", source="gold"))
     assert result.summary["annotator"] == "c" and result.summary["spans"]["SPEAKER"] == 1
 
