@@ -236,3 +236,14 @@ def test_import_dialog_runs_in_a_worker_and_can_be_cancelled(qtbot, window, arti
         dialog.begin()
     assert "3 new documents" in dialog.message.text()
     assert len(window.documents.visible_ids()) == 6
+
+
+def test_opening_another_project_switches_labels_documents_and_undo(qtbot, window, sample_project, tmp_path):
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, CTRL | SHIFT)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.undo_stack.count() == 1
+    window.set_project(sample_project)
+    assert window.undo_stack.count() == 0
+    assert len(window.documents.visible_ids()) == 5
+    assert sorted(window.label_bar.buttons) == ["FIGURE", "QUOTE", "SPEAKER", "THREAT"]
+    assert sum(1 for i in window.actions.specs if i.startswith("label.")) == 8  # a key and Alt+key per label

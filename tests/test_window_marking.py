@@ -140,3 +140,13 @@ def _cursor_at(view, offset):
 def _ids(project):
     with project.read() as session:
         return session.execute(select(Span.id)).all()
+
+
+def test_label_keys_type_into_search_fields_instead_of_marking(qtbot, window, project):
+    select_words(qtbot, window.view, 1)  # a selection exists in the article
+    search = window.documents.search
+    search.setFocus()
+    qtbot.keyClicks(search, "1L2")
+    qtbot.keyClick(search, Qt.Key.Key_Backspace)
+    assert search.text() == "1L"
+    assert stored(project) == []

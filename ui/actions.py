@@ -65,6 +65,14 @@ class ActionRegistry:
         self.actions[spec.id] = action
         return action
 
+    def remove_prefixed(self, prefix: str) -> None:
+        """Drop the actions whose id starts with prefix (e.g. label keys when the schema changes)."""
+        for action_id in [i for i in self.specs if i.startswith(prefix)]:
+            action = self.actions.pop(action_id)
+            self.specs.pop(action_id)
+            self.window.removeAction(action)
+            action.deleteLater()
+
     def __getitem__(self, action_id: str) -> QAction:
         return self.actions[action_id]
 

@@ -132,9 +132,7 @@ class MainWindow(QMainWindow):
 
     def _declare_label_actions(self) -> None:
         """One action per label key, and the same with Alt for exact characters."""
-        for spec_id in [i for i in self.actions.specs if i.startswith("label.")]:
-            self.removeAction(self.actions.actions.pop(spec_id))
-            self.actions.specs.pop(spec_id)
+        self.actions.remove_prefixed("label.")
         for label in self.schema.labels:
             if not label.key:
                 continue
