@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 COLUMNS = ("Document", "Lang", "Status", "Spans")
 _FIELDS = ("name", "lang", "status", "spans")
 STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
-STATUS_COLOR = {"done": "#2e7d32", "skipped": "#8d6e63", "in_progress": "#1565c0"}
+# Status colours per theme, each readable on that theme's background.
+STATUS_COLOR = {"light": {"done": "#1b5e20", "skipped": "#6d4c41", "in_progress": "#0d47a1"},
+                "dark": {"done": "#81c784", "skipped": "#bcaaa4", "in_progress": "#90caf9"}}
 FILTERS = (("All", None), ("Not done", ("todo", "in_progress")), ("To do", ("todo",)),
            ("In progress", ("in_progress",)), ("Done", ("done",)), ("Skipped", ("skipped",)))
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -67,8 +69,10 @@ class DocumentListModel(QAbstractTableModel):
             return STATUS_TEXT.get(value, value) if field == "status" else (int(value) if field == "spans" else str(value))
         if role == ID_ROLE:
             return int(self._rows.iat[index.row(), 0])
-        if role == Qt.ItemDataRole.ForegroundRole and field == "status" and value in STATUS_COLOR:
-            return QColor(STATUS_COLOR[value])
+        if role == Qt.ItemDataRole.ForegroundRole and field == "status":
+            theme = "dark" if QApplication.palette().base().color().lightness() < 128 else "light"
+            color = STATUS_COLOR[theme].get(value)
+            return QColor(color) if color else None
         if role == Qt.ItemDataRole.TextAlignmentRole and field == "spans":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and field == "name":

@@ -19,7 +19,7 @@ class StatusBar(QStatusBar):
         self.saved.setText("✓ all saved")
         self.saved.setToolTip("Every action is written to the project file before it shows here.")
         for label in (self.annotator, self.progress, self.saved):
-            label.setStyleSheet("padding: 0 10px;")
+            label.setContentsMargins(10, 0, 10, 0)
             self.addPermanentWidget(label)
 
     def set_annotator(self, name: str) -> None:
