@@ -45,6 +45,11 @@ class Format(str, Enum):
     doccano = "doccano"
 
 
+def _names(values: list[str] | None) -> list[str] | None:
+    """`--labels A,B` and `--labels A --labels B` alike."""
+    return [name.strip() for value in values for name in value.split(",") if name.strip()] if values else None
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     try:
@@ -150,11 +155,9 @@ def agreement(
     from annotator import agreement_render as render
     from annotator.agreement_report import agreement_report
 
-    def split(value: str | None) -> list[str] | None:
-        return [name.strip() for name in value.split(",") if name.strip()] if value is not None else None
-
     with _user_errors(), _project(project) as opened:
-        report = agreement_report(opened, split(annotators), split(labels))
+        report = agreement_report(opened, _names([annotators] if annotators else None),
+                                  _names([labels] if labels else None))
         if format is ReportFormat.table:
             if out_file is None:
                 for part in render.to_tables(report):
@@ -185,11 +188,6 @@ class ExportFormat(str, Enum):
     prodigy = "prodigy"
     doccano = "doccano"
     csv = "csv"
-
-
-def _names(values: list[str] | None) -> list[str] | None:
-    """`--labels A,B` and `--labels A --labels B` alike."""
-    return [name.strip() for value in values for name in value.split(",") if name.strip()] if values else None
 
 
 @app.command("export")
@@ -240,11 +238,10 @@ def gui(
     """Open the annotation window."""
     try:
         from ui.app import run
-    except ImportError:
-        err.print("The annotation window is not built yet; here are the project's statistics instead.")
-        if project:
-            stats(project)
-        raise typer.Exit(0) from None
+    except ImportError as exc:  # e.g. a system library Qt needs is missing
+        err.print(f"[bold red]error:[/] the window cannot start: {escape(str(exc))}; "
+                  "install the project with `make install` (see README)", soft_wrap=True)
+        raise typer.Exit(1) from None
     with _user_errors():
         raise typer.Exit(run(project, annotator))
 
