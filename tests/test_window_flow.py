@@ -247,3 +247,17 @@ def test_opening_another_project_switches_labels_documents_and_undo(qtbot, windo
     assert len(window.documents.visible_ids()) == 5
     assert sorted(window.label_bar.buttons) == ["FIGURE", "QUOTE", "SPEAKER", "THREAT"]
     assert sum(1 for i in window.actions.specs if i.startswith("label.")) == 8  # a key and Alt+key per label
+
+
+def test_undo_after_someone_else_changed_the_span_refuses_cleanly(qtbot, window, articles):
+    from annotator.commands import delete_span
+
+    qtbot.keyClick(window.view, Qt.Key.Key_Right, CTRL | SHIFT)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [span_id] = list(window.state.spans)
+    delete_span(articles, span_id)  # another window or process on the same file
+    before = snapshot(articles)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert "changed elsewhere" in window.status.currentMessage()
+    assert snapshot(articles) == before
+    assert window.undo_stack.count() == 0  # the stale step is dropped, not retried
