@@ -32,6 +32,9 @@ FORMATS = ("spacy", "prodigy", "doccano", "csv")
 FILES = {"prodigy": "prodigy.jsonl", "doccano": "doccano.jsonl", "csv": "spans.csv"}
 LINKS_LAYOUT = ("doc.user_data['links']: [head_start, head_end, child_start, child_end, label] per link, "
                 "character offsets of the two spans in doc.text")
+PASSAGES = ("one Doc per passage: documents are cut after a line break or a sentence end, never inside a span or "
+            "between a link's ends; doc.user_data['document'] = {id, name, start}, start being the passage's offset "
+            "in the document's text")
 ENTS_POLICY = ("doc.ents holds the spans whose label is marked ner in the schema, longest first (in tokens), "
                "then leftmost; a span overlapping one already chosen stays only in doc.spans['sc']")
 
@@ -80,7 +83,7 @@ def export_project(
             for summary in languages.values():
                 for split in summary["splits"].values():
                     spans.update(split["spans"])
-            details = {"spacy": {"languages": languages, "links": LINKS_LAYOUT, "ents": ENTS_POLICY,
+            details = {"spacy": {"languages": languages, "docs": PASSAGES, "links": LINKS_LAYOUT, "ents": ENTS_POLICY,
                                  "dev_share": options.dev, "seed": options.seed}}
         else:
             spans, notes = _write_flat(project, selection, folder, options.format, progress, cancelled)

@@ -190,9 +190,8 @@ def _entities(spans: list[SpacySpan], ner_labels: frozenset[str], payload: Paylo
             stats.notes.append({
                 "document_id": payload.id, "document": payload.name, "label": span.label_,
                 "start": offset + span.start_char, "end": offset + span.end_char, "action": "not_in_ents",
-                "reason": f"overlaps the longer {blocker.label_} {offset + blocker.start_char}-{offset + blocker.end_char} "
-                          "in doc.ents "
-                          f"(kept in doc.spans[{SPANS_KEY!r}])",
+                "reason": f"overlaps the longer {blocker.label_} {offset + blocker.start_char}-"
+                          f"{offset + blocker.end_char} in doc.ents (kept in doc.spans[{SPANS_KEY!r}])",
             })
             continue
         used[span.start:span.end] = b"\x01" * len(span)
