@@ -103,9 +103,12 @@ def test_undo_and_redo_every_action_with_the_keyboard(qtbot, window, articles):
         qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert snapshot(articles) == before
     assert window.spans.span_model.rowCount() == 0
+    assert list(window.documents.model.rows().loc[0, ["status", "spans"]]) == ["todo", 0]
     for _ in range(5):
         qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
     assert snapshot(articles) == after
+    assert list(window.documents.model.rows().loc[0, ["status", "spans"]]) == ["in_progress", 1]
+    assert [window.spans.span_model.index(0, c).data() for c in (0, 2)] == ["SPEAKER", TEXTS[0].index("Putin")]
     for _ in range(2):
         qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert links(articles) != [] and window.state.links  # the undo brought the link back, on screen too

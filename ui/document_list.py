@@ -42,6 +42,10 @@ class DocumentListModel(QAbstractTableModel):
         self._rows.iat[row, columns.get_loc("spans")] = spans
         self.dataChanged.emit(self.index(row, 2), self.index(row, 3))
 
+    def status_of(self, document_id: int) -> str:
+        row = self._row_of[document_id]
+        return str(self._rows.iat[row, self._rows.columns.get_loc("status")])
+
     def row_of(self, document_id: int) -> int | None:
         return self._row_of.get(document_id)
 

@@ -28,6 +28,7 @@ from ui.find_bar import FindBar
 from ui.import_dialog import ImportDialog
 from ui.label_bar import LabelBar
 from ui.link_picker import LinkPicker
+from ui.review_windows import ReviewWindows
 from ui.settings import Settings
 from ui.shortcuts_dialog import ShortcutsDialog
 from ui.span_table import ID_ROLE as SPAN_ID_ROLE
@@ -37,6 +38,19 @@ from ui.theme import apply_theme
 from ui.undo import CoreCommand
 
 APP_TITLE = "Quote annotator"
+
+
+def _status_after(change: Change, document_id: int) -> str | None:
+    """The document status a change leaves behind for the document, if it sets one."""
+    for row in change.rows("document_status"):
+        if row["document_id"] == document_id:
+            return row["status"]
+    for update in change.updated:
+        if update.table == "document_status" and update.key["document_id"] == document_id:
+            return update.after["status"]
+    if any(row["document_id"] == document_id for row in change.rows("document_status", "deleted")):
+        return "todo"  # no status row means not started
+    return None
 
 
 class MainWindow(QMainWindow):
@@ -129,6 +143,11 @@ class MainWindow(QMainWindow):
         a(ActionSpec("review.skip", "&Skip document", "Review", self.skip, ("Ctrl+Shift+S",)))
         a(ActionSpec("review.link", "&Link to speaker…", "Review", self.link, ("L",), separator_before=True))
         a(ActionSpec("review.unlink", "&Remove link…", "Review", self.unlink, ("Shift+L",)))
+        self.review = ReviewWindows(self)
+        a(ActionSpec("review.agreement", "&Agreement…", "Review", self.review.agreement, ("Ctrl+Shift+A",),
+                     separator_before=True))
+        a(ActionSpec("review.compare", "&Compare / adjudicate…", "Review", self.review.compare_current,
+                     ("Ctrl+Shift+C",)))
         a(ActionSpec("review.deselect", "Clear span selection", None, self._deselect, ("Escape",)))
         a(ActionSpec("help.shortcuts", "&Keyboard shortcuts", "Help", self.show_shortcuts, ("F1",)))
         a(ActionSpec("help.about", "&About", "Help", self.about))
@@ -199,7 +218,7 @@ class MainWindow(QMainWindow):
             self.state = DocumentAnnotations.load(session, document_id, self.annotator)
         self._shown, self._rows_cache = {}, {}
         self.view.set_document(self.text, self._shown_spans())
-        self._refresh_span_table()
+        self._refresh_span_table(new_document=True)
         self.documents.select(document_id)
         self.title.setText(self.documents.model.name_of(document_id))
         self.settings.set_last_document(self.project.url, self.annotator, document_id)
@@ -345,12 +364,17 @@ class MainWindow(QMainWindow):
         if self.state is None:
             return
         touched = self.state.documents_touched(change)
-        with self.project.read() as session:
-            for document in touched:
-                self.documents.model.update_row(document, *document_row(session, self.annotator, document))
-        self._update_progress()
         elsewhere = touched - {self.state.document_id}
-        if self.state.apply(change):
+        shown_here = self.state.apply(change)
+        if self.state.document_id in touched:  # this document's row comes from memory: no query per action
+            status = _status_after(change, self.state.document_id) or self.documents.model.status_of(self.state.document_id)
+            self.documents.model.update_row(self.state.document_id, status, len(self.state.spans))
+        if elsewhere:
+            with self.project.read() as session:
+                for document in elsewhere:
+                    self.documents.model.update_row(document, *document_row(session, self.annotator, document))
+        self._update_progress()
+        if shown_here:
             self.view.set_spans(self._shown_spans())
             self._refresh_span_table()
             focus = change.focus_span if change.focus_span in self.state.spans else self.view.selected_span
@@ -398,7 +422,7 @@ class MainWindow(QMainWindow):
         self._shown = shown
         return [entry[1] for entry in shown.values()]
 
-    def _refresh_span_table(self) -> None:
+    def _refresh_span_table(self, new_document: bool = False) -> None:
         notes = self._link_notes()
         rows = []
         for span_id, (span, shown) in self._shown.items():  # rows follow the drawn spans, built once each
@@ -408,7 +432,10 @@ class MainWindow(QMainWindow):
                               notes.get(span.id, ""))
             rows.append(row)
         self._rows_cache = {row.id: row for row in rows}
-        self.spans.span_model.set_rows(rows)
+        if new_document:
+            self.spans.span_model.set_rows(rows)
+        else:
+            self.spans.span_model.sync(rows)
         self.spans.select(self.view.selected_span)
 
     @staticmethod

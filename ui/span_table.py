@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
@@ -21,10 +22,15 @@ class SpanRow(NamedTuple):  # a tuple: thousands per change, cheaply
     links: str
 
 
+def _order(row: SpanRow) -> tuple[int, int, int]:
+    return row.start, -row.end, row.id
+
+
 class SpanTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[SpanRow] = []
+        self._keys: list[tuple[int, int, int]] = []  # _order of each row, for bisect
         self._colors: dict[str, QColor] = {}
 
     def set_colors(self, colors: dict[str, str]) -> None:
@@ -32,8 +38,42 @@ class SpanTableModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[SpanRow]) -> None:
         self.beginResetModel()
-        self._rows = sorted(rows, key=lambda r: (r.start, -r.end, r.id))
+        self._rows = sorted(rows, key=_order)
+        self._keys = [_order(row) for row in self._rows]
         self.endResetModel()
+
+    def sync(self, rows: list[SpanRow]) -> None:
+        """Show `rows`, inserting and removing only what differs: one new span costs one row, not a reset."""
+        new = {row.id: row for row in rows}
+        old = {row.id: row for row in self._rows}
+        if len(new.keys() ^ old.keys()) > 100:
+            self.set_rows(rows)
+            return
+        for span_id, row in old.items():
+            if span_id not in new or _order(new[span_id]) != _order(row):
+                self._remove(row)
+        for span_id, row in new.items():
+            before = old.get(span_id)
+            if before is None or _order(before) != _order(row):
+                self._insert(row)
+            elif before != row:
+                at = bisect_left(self._keys, _order(row))
+                self._rows[at] = row
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+
+    def _insert(self, row: SpanRow) -> None:
+        at = bisect_left(self._keys, _order(row))
+        self.beginInsertRows(QModelIndex(), at, at)
+        self._rows.insert(at, row)
+        self._keys.insert(at, _order(row))
+        self.endInsertRows()
+
+    def _remove(self, row: SpanRow) -> None:
+        at = bisect_left(self._keys, _order(row))
+        self.beginRemoveRows(QModelIndex(), at, at)
+        del self._rows[at]
+        del self._keys[at]
+        self.endRemoveRows()
 
     def row_of(self, span_id: int) -> int | None:
         return next((i for i, row in enumerate(self._rows) if row.id == span_id), None)
