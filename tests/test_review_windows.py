@@ -1,0 +1,226 @@
+"""Reviewer windows on the sample project (alice, bob, carol finished all five): the agreement
+dashboard and the compare / adjudicate view, driven by keys and clicks, checked against the DB."""
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from annotator import queries
+from annotator.adjudication import compare_document
+from annotator.agreement_render import worst_documents
+from annotator.agreement_report import LABEL_MEASURES, OVERALL, agreement_report
+from annotator.model import Annotator, DocumentStatus, Label, Span
+from tests.helpers import snapshot
+from tests.ui_helpers import open_window
+from ui.agreement_models import shown
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+REVIEWER = "rita"
+
+
+@pytest.fixture
+def window(qtbot, sample_project, tmp_path):
+    return open_window(qtbot, sample_project, REVIEWER, tmp_path / "settings.ini")
+
+
+def open_dashboard(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)
+    dashboard = window.review.dashboard
+    assert dashboard is not None and dashboard.isVisible()
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    qtbot.waitExposed(dashboard)
+    return dashboard
+
+
+def open_compare(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL | SHIFT)
+    compare = window.review.compare
+    assert compare is not None and compare.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is compare)  # its keys work once it is active
+    return compare
+
+
+def gold(project, document_id):
+    """(label, start, end, reviewer name) of the document's gold spans."""
+    owner, reviewer = aliased(Annotator), aliased(Annotator)
+    with project.read() as session:
+        rows = session.execute(
+            select(Label.name, Span.start, Span.end, reviewer.name)
+            .join(owner, owner.id == Span.annotator_id).join(Label, Label.id == Span.label_id)
+            .outerjoin(reviewer, reviewer.id == Span.reviewer_id)
+            .where(owner.name == "gold", Span.document_id == document_id)).all()
+    return set(map(tuple, rows))
+
+
+def agreed_by(project, document_id, k):
+    """Independently of the window: (label, start, end) that at least k annotators marked alike."""
+    with project.read() as session:
+        frame = queries.spans(session, [document_id])
+    frame = frame[frame["annotator"] != "gold"]
+    counts = frame.groupby(["label", "start", "end"])["annotator"].nunique()
+    return {(label, int(s), int(e)) for (label, s, e) in counts[counts >= k].index}
+
+
+def click_row(qtbot, table, row):
+    table.scrollTo(table.model().index(row, 1))
+    rect = table.visualRect(table.model().index(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert table.currentIndex().row() == row
+
+
+def test_dashboard_computes_off_the_ui_thread_and_shows_the_report(qtbot, window, sample_project):
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)
+    dashboard = window.review.dashboard
+    assert dashboard.report is None and "Computing" in dashboard.summary.text()  # not computed in the click
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    expected = agreement_report(sample_project)
+
+    labels = dashboard.labels_model
+    shown_rows = {labels.index(r, 0).data(): [labels.index(r, c + 1).data() for c in range(len(LABEL_MEASURES))]
+                  for r in range(labels.rowCount())}
+    assert shown_rows == {label: [shown(values[m]) for m in LABEL_MEASURES]
+                          for label, values in expected["labels"].items()}
+    assert "—" not in shown_rows[OVERALL]
+
+    names = expected["annotators"]
+    heat = dashboard.heatmap_model
+    for measure_index, measure in enumerate(("span_f1_exact", "span_f1_overlap", "cohen_kappa")):
+        dashboard.measure.setFocus()
+        dashboard.measure.setCurrentIndex(measure_index)
+        pairs = {(p["a"], p["b"]): p[measure] for p in expected["pairs"] if p["label"] == OVERALL}
+        for i, a in enumerate(names):
+            for j, b in enumerate(names):
+                if i < j:
+                    assert heat.index(i, j).data() == heat.index(j, i).data() == shown(pairs[a, b])
+                    assert heat.index(i, j).data(Qt.ItemDataRole.BackgroundRole) is not None
+
+    worst = dashboard.worst_model
+    assert [worst.index(r, 0).data() for r in range(worst.rowCount())] == \
+        [d["document"] for d in worst_documents(expected, 20)]
+
+
+def test_double_click_on_a_worst_document_opens_it_in_the_compare_view(qtbot, window, sample_project):
+    dashboard = open_dashboard(qtbot, window)
+    table = dashboard.worst
+    row = 1
+    name = table.model().index(row, 0).data()
+    rect = table.visualRect(table.model().index(row, 0))
+    assert rect.isValid(), rect
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    compare = window.review.compare
+    assert compare is not None and compare.isVisible()
+    with sample_project.read() as session:
+        documents = queries.documents(session)
+    assert compare.document_id == int(documents.loc[documents["name"] == name, "id"].iloc[0])
+    assert compare.chooser.currentText() == name
+    assert list(compare.lanes.lanes) == ["alice", "bob", "carol", "gold"]
+    # every candidate of compare_document is listed once, and disputed spans are framed in their lane
+    frame = compare_document(sample_project, compare.document_id)
+    assert {r.key for r in compare.model.rows()} == set(zip(frame["label"], frame["start"], frame["end"]))
+    for name in ("alice", "bob", "carol"):
+        mine = frame[frame["annotator"] == name]
+        assert compare.lanes.lanes[name].view.disputed == set(mine.loc[~mine["unanimous"], "id"])
+
+
+def test_accept_a_span_records_the_reviewer_and_undo_restores_the_file(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    document = compare.document_id
+    assert document == window.current_document()
+    rows = compare.model.rows()
+    row = next(i for i, r in enumerate(rows) if not r.unanimous)  # a disagreement to settle
+    candidate = rows[row]
+    before = snapshot(sample_project)
+    click_row(qtbot, compare.table, row)
+    qtbot.keyClick(compare.table, Qt.Key.Key_A)
+    assert gold(sample_project, document) == {(*candidate.key, REVIEWER)}
+    assert compare.model.rows()[row].gold_id is not None
+    assert compare.lanes.lanes["gold"].view._spans  # gold's lane shows it
+    after = snapshot(sample_project)
+    qtbot.keyClick(compare.table, Qt.Key.Key_A)  # twice: refused, nothing changes
+    assert "already holds" in compare.statusBar().currentMessage()
+    assert snapshot(sample_project) == after
+    qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL)
+    assert snapshot(sample_project) == before
+    assert all(r.gold_id is None for r in compare.model.rows())
+    qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert snapshot(sample_project) == after
+
+
+def test_accept_every_span_k_annotators_agree_on(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    document = compare.document_id
+    before = snapshot(sample_project)
+    compare.k.setFocus()
+    compare.k.selectAll()
+    qtbot.keyClicks(compare.k, "3")
+    assert compare.k.value() == 3
+    compare.table.setFocus()
+    qtbot.keyClick(compare.table, Qt.Key.Key_K)
+    three = agreed_by(sample_project, document, 3)
+    assert three and {g[:3] for g in gold(sample_project, document)} == three
+    assert {g[3] for g in gold(sample_project, document)} == {REVIEWER}
+    compare.k.setValue(2)
+    qtbot.keyClick(compare.table, Qt.Key.Key_K)  # adds the spans two agree on; the three-way ones stay
+    two = agreed_by(sample_project, document, 2)
+    assert two > three and {g[:3] for g in gold(sample_project, document)} == two
+    assert sum(r.gold_id is not None for r in compare.model.rows()) == len(two)
+    qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL)
+    assert {g[:3] for g in gold(sample_project, document)} == three
+    qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL)
+    assert snapshot(sample_project) == before
+
+
+def test_premerge_then_reject_and_edit_gold_spans(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    document = compare.document_id
+    qtbot.keyClick(compare.table, Qt.Key.Key_U)
+    unanimous = agreed_by(sample_project, document, 3)
+    assert {g[:3] for g in gold(sample_project, document)} == unanimous
+    rows = compare.model.rows()
+    first = next(i for i, r in enumerate(rows) if r.gold_id is not None)
+    rejected = rows[first].key
+    click_row(qtbot, compare.table, first)
+    qtbot.keyClick(compare.table, Qt.Key.Key_R)
+    assert {g[:3] for g in gold(sample_project, document)} == unanimous - {rejected}
+
+    rows = compare.model.rows()
+    row = next(i for i, r in enumerate(rows) if r.gold_id is not None and r.label != "FIGURE")
+    old = rows[row]
+
+    def edit():
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.windowTitle() == "Edit gold span"
+        dialog.label.setCurrentText("FIGURE")
+        dialog.accept()
+    QTimer.singleShot(50, edit)
+    click_row(qtbot, compare.table, row)
+    qtbot.keyClick(compare.table, Qt.Key.Key_E)
+    now = gold(sample_project, document)
+    assert ("FIGURE", old.start, old.end, REVIEWER) in now
+    assert (old.label, old.start, old.end, REVIEWER) not in now
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is compare and compare.table.hasFocus())
+    qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL)
+    assert (old.label, old.start, old.end, REVIEWER) in gold(sample_project, document)
+
+
+def test_mark_gold_done_and_a_refusal_without_a_selection(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    document = compare.document_id
+    before = snapshot(sample_project)
+    compare.select_key(None)
+    qtbot.keyClick(compare.table, Qt.Key.Key_A)
+    assert "pick a span" in compare.statusBar().currentMessage()
+    assert snapshot(sample_project) == before
+    qtbot.keyClick(compare.table, Qt.Key.Key_Return, CTRL)
+    with sample_project.read() as session:
+        status = session.execute(
+            select(DocumentStatus.status).join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+            .where(Annotator.name == "gold", DocumentStatus.document_id == document)).scalar_one()
+    assert status == "done"
+    assert "done" in compare.gold_status.text()
+    qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL)
+    assert snapshot(sample_project) == before
+    assert "todo" in compare.gold_status.text()

@@ -1,0 +1,185 @@
+"""Review → Agreement: the per-label table, a pairwise heatmap and the worst documents.
+
+The report (annotator.agreement_report) takes about a second on 1,000 documents,
+so it runs in a QThread and comes back by signal; the window stays responsive.
+Double-clicking a worst document asks for it in the compare view
+(`document_chosen`, with the document id resolved from its name).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from annotator import queries
+from annotator.agreement_render import SHORT
+from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
+from annotator.errors import UserError
+from annotator.store import Project
+from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
+
+
+class ReportWorker(QObject):
+    finished = Signal(object)  # the report dict
+    failed = Signal(str)
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            report = agreement_report(self.project)
+        except UserError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # the dashboard must always leave "computing"
+            self.failed.emit(f"agreement failed ({type(exc).__name__}: {exc})")
+        else:
+            self.finished.emit(report)
+
+
+def _table(model, name: str, parent: QWidget) -> QTableView:
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+class AgreementDashboard(QWidget):
+    document_chosen = Signal(int)
+
+    def __init__(self, project: Project, parent=None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("agreement-dashboard")
+        self.setWindowTitle(f"Agreement — {project.name}")
+        self.project = project
+        self.report: dict | None = None
+        self.thread: QThread | None = None
+        self.worker: ReportWorker | None = None
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("agreement-summary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.refresh = QPushButton("&Refresh", self)
+        self.refresh.clicked.connect(self.compute)
+        self.labels_model = LabelMeasuresModel(self)
+        self.labels_view = _table(self.labels_model, "agreement-labels", self)
+        self.labels_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.heatmap_model = PairHeatmapModel(self)
+        self.heatmap = _table(self.heatmap_model, "agreement-heatmap", self)
+        self.heatmap.verticalHeader().show()
+        self.heatmap.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.heatmap.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.measure = QComboBox(self)
+        self.measure.setObjectName("heatmap-measure")
+        for measure in PAIR_MEASURES:
+            self.measure.addItem(SHORT[measure], measure)
+        self.measure.setCurrentIndex(PAIR_MEASURES.index("span_f1_overlap"))
+        self.label = QComboBox(self)
+        self.label.setObjectName("heatmap-label")
+        self.measure.currentIndexChanged.connect(self._show_heatmap)
+        self.label.currentIndexChanged.connect(self._show_heatmap)
+        self.worst_model = WorstDocumentsModel(self)
+        self.worst = _table(self.worst_model, "agreement-worst", self)
+        self.worst.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.worst.doubleClicked.connect(lambda index: self._choose(index.row()))
+        self.worst.activated.connect(lambda index: self._choose(index.row()))
+        self.worst.setToolTip("Double-click (or Enter) to compare and adjudicate this document")
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.refresh)
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("Pairs:", self))
+        pick.addWidget(self.measure)
+        pick.addWidget(self.label)
+        pick.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(self._title("Per label"), 0, 0, 1, 2)
+        grid.addWidget(self.labels_view, 1, 0, 1, 2)
+        grid.addWidget(self._title("Pairwise"), 2, 0)
+        grid.addWidget(self._title("Worst documents (lowest overall α) — double-click to adjudicate"), 2, 1)
+        grid.addLayout(pick, 3, 0)
+        grid.addWidget(self.heatmap, 4, 0)
+        grid.addWidget(self.worst, 3, 1, 2, 1)
+        grid.setRowStretch(1, 2)
+        grid.setRowStretch(4, 3)
+        column = QVBoxLayout(self)
+        column.addLayout(top)
+        column.addLayout(grid, 1)
+        self.resize(1000, 680)
+
+    def _title(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    # --- the report, off the UI thread --------------------------------------------------
+    def compute(self) -> None:
+        if self.running():
+            return
+        self.refresh.setEnabled(False)
+        self.summary.setText("Computing agreement…")
+        self.thread = QThread(self)
+        self.worker = ReportWorker(self.project)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        for signal in (self.worker.finished, self.worker.failed):
+            signal.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.worker.finished.connect(self._show)
+        self.worker.failed.connect(self._failed)
+        self.thread.start()
+
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.isRunning()
+
+    def _show(self, report: dict) -> None:
+        self.thread.wait()
+        self.refresh.setEnabled(True)
+        self.report = report
+        names = report["annotators"]
+        self.summary.setText(f"{len(names)} annotators ({', '.join(names) or 'none'}); "
+                             f"{report['documents']} documents finished by at least two of them. "
+                             "— means undefined (no units, or a single category).")
+        self.labels_model.set_report(report)
+        self.label.blockSignals(True)
+        self.label.clear()
+        self.label.addItems(list(report["labels"]))
+        self.label.setCurrentText(OVERALL)
+        self.label.blockSignals(False)
+        self._show_heatmap()
+        self.worst_model.set_report(report)
+
+    def _failed(self, message: str) -> None:
+        self.thread.wait()
+        self.refresh.setEnabled(True)
+        self.summary.setText(message)
+
+    def _show_heatmap(self) -> None:
+        if self.report is not None:
+            self.heatmap_model.set_pairs(self.report, self.measure.currentData(), self.label.currentText() or OVERALL)
+
+    # --- to the compare view ------------------------------------------------------------
+    def _choose(self, row: int) -> None:
+        name = self.worst_model.document_at(row)
+        with self.project.read() as session:
+            frame = queries.documents(session)
+        ids = frame.loc[frame["name"] == name, "id"]
+        if len(ids):
+            self.document_chosen.emit(int(ids.iloc[0]))
+
+    def closeEvent(self, event) -> None:
+        if self.running():
+            self.thread.wait()
+        super().closeEvent(event)

@@ -1,0 +1,122 @@
+"""The compare view's lanes: the article once per annotator (and once for gold), side by side, scrolled together.
+
+A lane is an ArticleView (so offsets cross the UTF-16 boundary there, as
+everywhere) that also outlines its disputed spans — those not every annotator
+who finished the document marked alike — with a red dotted frame.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from ui.article_view import ArticleView, ShownSpan
+
+DISPUTED = QColor("#d0312d")
+
+
+class LaneView(ArticleView):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.disputed: set[int] = set()
+
+    def set_disputed(self, span_ids: set[int]) -> None:
+        self.disputed = set(span_ids)
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self.disputed:
+            return
+        first = self.firstVisibleBlock().position()
+        last = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position() + 1
+        painter = QPainter(self.viewport())
+        painter.setPen(QPen(DISPUTED, 2, Qt.PenStyle.DotLine))
+        for span_id in self.disputed:
+            span = self._spans.get(span_id)
+            if span is None:
+                continue
+            start, end = self._to_qt(span.start), self._to_qt(span.end)  # the base class's converter
+            if end < first or start > last:
+                continue
+            for rect in self._rects(start, end):
+                painter.drawRect(rect.adjusted(-2, -1, 2, 1))
+        painter.end()
+
+
+class Lane(QWidget):
+    """A name over a LaneView."""
+
+    def __init__(self, name: str, parent=None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.title = QLabel(name, self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.view = LaneView(self)
+        self.view.setObjectName(f"lane-{name}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
+
+
+class Lanes(QSplitter):
+    """One Lane per name; a click on a span in any lane is reported with the lane's name."""
+
+    span_clicked = Signal(str, int)  # lane name, span id (-1: no span)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setObjectName("lanes")
+        self.lanes: dict[str, Lane] = {}
+        self._colors: dict[str, str] = {}
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        self._colors = dict(colors)
+        for lane in self.lanes.values():
+            lane.view.set_colors(self._colors)
+
+    def set_names(self, names: list[str]) -> None:
+        if list(self.lanes) == names:
+            return
+        for lane in self.lanes.values():
+            lane.hide()
+            lane.deleteLater()
+        self.lanes = {}
+        for name in names:
+            lane = Lane(name, self)
+            lane.view.set_colors(self._colors)
+            lane.view.span_clicked.connect(lambda span_id, n=name: self.span_clicked.emit(n, span_id))
+            lane.view.verticalScrollBar().valueChanged.connect(self._scroll_all)
+            self.addWidget(lane)
+            self.lanes[name] = lane
+        self.setSizes([1000] * len(names))
+
+    def _scroll_all(self, value: int) -> None:
+        # Same text, same width: the same scroll position shows the same lines.
+        for lane in self.lanes.values():
+            bar = lane.view.verticalScrollBar()
+            if bar.value() != value:
+                bar.setValue(value)
+
+    def show_document(self, text: str, spans: dict[str, list[ShownSpan]], disputed: dict[str, set[int]],
+                      titles: dict[str, str], same_document: bool) -> None:
+        for name, lane in self.lanes.items():
+            lane.title.setText(titles.get(name, name))
+            if same_document:
+                lane.view.set_spans(spans.get(name, []))
+            else:
+                lane.view.set_document(text, spans.get(name, []))
+            lane.view.set_disputed(disputed.get(name, set()))
+
+    def select(self, ids: dict[str, int | None], reveal: bool) -> None:
+        """Select a span per lane (None clears); reveal it in the first lane that has it."""
+        revealed = False
+        for name, lane in self.lanes.items():
+            span_id = ids.get(name)
+            lane.view.select_span(span_id, reveal=reveal and not revealed and span_id is not None)
+            revealed = revealed or span_id is not None

@@ -1,0 +1,293 @@
+"""Review → Compare / adjudicate: every annotator's spans in its own lane, gold in the last one, and the
+document's candidate spans in a list; the reviewer settles them into gold.
+
+Each action is an annotator.adjudication function (one transaction, the
+reviewer recorded by the core) pushed as a CoreCommand on the undo stack the
+window was given, so Ctrl+Z / Ctrl+Shift+Z undo and redo it like any edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHeaderView, QLabel, QMainWindow,
+                               QSpinBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
+
+from annotator import adjudication, queries
+from annotator.adjudication import GOLD, compare_document
+from annotator.commands import Change
+from annotator.errors import UserError
+from annotator.schema import project_schema
+from annotator.store import Project
+from ui.article_view import ShownSpan
+from ui.candidate_model import KEY_ROLE, Candidate, CandidateModel, candidates
+from ui.compare_lanes import Lanes
+from ui.gold_edit_dialog import GoldEditDialog
+from ui.undo import CoreCommand
+
+
+class CompareWindow(QMainWindow):
+    def __init__(self, project: Project, reviewer: str, undo_stack: QUndoStack, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("compare-window")
+        self.project = project
+        self.reviewer = reviewer
+        self.undo_stack = undo_stack
+        self.document_id: int | None = None
+        self.text = ""
+        self.keys: dict[int, tuple[str, int, int]] = {}  # span id -> (label, start, end)
+        self.owners: dict[int, str] = {}  # span id -> annotator (its lane)
+        with project.read() as session:
+            schema = project_schema(session)
+            self.documents = queries.documents(session)
+        self.labels = schema.label_names()
+        self.colors = {label.name: label.color for label in schema.labels}
+        self._build()
+        self.resize(1400, 880)
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.chooser = QComboBox(self)
+        self.chooser.setObjectName("compare-document")
+        for document_id, name in zip(self.documents["id"], self.documents["name"]):
+            self.chooser.addItem(name, int(document_id))
+        self.chooser.activated.connect(lambda i: self.open_document(self.chooser.itemData(i)))
+        self.k = QSpinBox(self)
+        self.k.setObjectName("agree-k")
+        self.k.setRange(1, 99)
+        self.k.setValue(2)
+        self.k.setPrefix("k = ")
+        self.k.setToolTip("Accept every span at least k annotators marked alike (same label, start and end)")
+        self.gold_status = QLabel(self)
+        self.gold_status.setObjectName("gold-status")
+
+        toolbar = QToolBar("Adjudicate", self)
+        toolbar.setObjectName("compare-toolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        toolbar.addWidget(QLabel(" Document: ", self))
+        toolbar.addWidget(self.chooser)
+        toolbar.addSeparator()
+        self.actions: dict[str, QAction] = {}
+        add = self._action
+        add("accept", "&Accept span", ("A",), self.accept_selected, toolbar)
+        toolbar.addWidget(self.k)
+        add("accept_k", "Accept ≥ &k", ("K",), self.accept_agreed, toolbar)
+        add("premerge", "Pre-merge &unanimous", ("U",), self.premerge, toolbar)
+        toolbar.addSeparator()
+        add("reject", "&Reject gold span", ("Delete", "R"), self.reject_selected, toolbar)
+        add("edit", "&Edit gold span…", ("E",), self.edit_selected, toolbar)
+        add("links", "Copy &links", ("L",), self.copy_links, toolbar)
+        add("done", "Mark gold &done", ("Ctrl+Return", "Ctrl+Enter"), self.mark_done, toolbar)
+        toolbar.addSeparator()
+        for name, action, keys in (("undo", self.undo_stack.createUndoAction(self, "Undo"), ("Ctrl+Z",)),
+                                   ("redo", self.undo_stack.createRedoAction(self, "Redo"), ("Ctrl+Shift+Z", "Ctrl+Y"))):
+            action.setObjectName(f"compare.{name}")
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            self.addAction(action)
+            toolbar.addAction(action)
+            self.actions[name] = action
+        toolbar.addSeparator()
+        toolbar.addWidget(self.gold_status)
+
+        self.lanes = Lanes(self)
+        self.lanes.set_colors(self.colors)
+        self.lanes.span_clicked.connect(self._lane_clicked)
+        self.model = CandidateModel(self)
+        self.model.set_colors(self.colors)
+        self.table = QTableView(self)
+        self.table.setObjectName("candidates")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((80, 0, 52, 52, 160, 56, 44)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 1
+                                        else QHeaderView.ResizeMode.Interactive)
+            if width:
+                header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _: self._row_chosen(current.row()))
+        legend = QLabel("Red dotted frame: a span not every annotator marked alike. "
+                        "Select a row (or click a span) then A accepts it, R rejects a gold span, E edits it.", self)
+        legend.setWordWrap(True)
+        bottom = QWidget(self)
+        column = QVBoxLayout(bottom)
+        column.setContentsMargins(4, 0, 4, 0)
+        column.addWidget(legend)
+        column.addWidget(self.table, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.lanes)
+        splitter.addWidget(bottom)
+        splitter.setSizes([560, 320])
+        self.setCentralWidget(splitter)
+
+    def _action(self, name: str, title: str, keys: tuple[str, ...], handler: Callable[[], None],
+                toolbar: QToolBar) -> None:
+        action = QAction(title, self)
+        action.setObjectName(f"compare.{name}")
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setToolTip(f"{title.replace('&', '')} ({', '.join(keys)})")
+        action.triggered.connect(lambda _checked=False: handler())
+        self.addAction(action)
+        toolbar.addAction(action)
+        self.actions[name] = action
+
+    # --- showing a document -------------------------------------------------------------
+    def open_document(self, document_id: int | None) -> None:
+        if document_id is None:
+            return
+        same = document_id == self.document_id
+        selected = self.current() if same else None
+        with self.project.read() as session:
+            if not same:
+                self.text, _tokens = queries.document_text(session, document_id)
+            order = [n for n in queries.annotators(session)["name"] if n != GOLD]
+            status = queries.statuses(session)
+        self.document_id = document_id
+        frame = compare_document(self.project, document_id)
+        status = status[status["document_id"] == document_id]
+        done = set(status.loc[status["status"] == "done", "annotator"])
+        finished = len(done - {GOLD})
+        present = set(frame["annotator"]) | done
+        names = [n for n in order if n in present] + [GOLD]
+        self.keys = {int(i): (l, int(s), int(e)) for i, l, s, e in
+                     zip(frame["id"], frame["label"], frame["start"], frame["end"])}
+        self.owners = dict(zip(frame["id"].astype(int), frame["annotator"]))
+        spans: dict[str, list[ShownSpan]] = {name: [] for name in names}
+        disputed: dict[str, set[int]] = {name: set() for name in names}
+        for row in frame.itertuples(index=False):
+            who = "gold" if row.annotator == GOLD else f"{row.agreed_by}/{finished} agree"
+            spans[row.annotator].append(ShownSpan(int(row.id), row.label, int(row.start), int(row.end), who))
+            if row.annotator != GOLD and not row.unanimous:
+                disputed[row.annotator].add(int(row.id))
+        titles = {name: f"{name}  ({len(spans[name])} spans{', done' if name in done else ''})" for name in names}
+        gold_state = status.loc[status["annotator"] == GOLD, "status"]
+        gold_state = gold_state.iloc[0] if len(gold_state) else "todo"
+        titles[GOLD] = f"gold  ({len(spans[GOLD])} spans, {gold_state.replace('_', ' ')})"
+        self.lanes.set_names(names)
+        self.lanes.show_document(self.text, spans, disputed, titles, same)
+        self.model.set_rows(candidates(frame, self.text, order), finished)
+        self.gold_status.setText(f"  Reviewer: {self.reviewer}   Gold: {gold_state.replace('_', ' ')}  ")
+        self.chooser.setCurrentIndex(self.chooser.findData(document_id))
+        name = self.chooser.currentText()
+        self.setWindowTitle(f"Compare / adjudicate — {name} — {self.project.name}")
+        self.select_key(selected.key if selected else None)
+        self.table.setFocus()
+
+    def current(self) -> Candidate | None:
+        index = self.table.currentIndex()
+        rows = self.model.rows()
+        return rows[index.row()] if index.isValid() and index.row() < len(rows) else None
+
+    def select_key(self, key: tuple[str, int, int] | None) -> None:
+        row = self.model.row_of(key) if key is not None else None
+        if row is None:
+            self.table.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+            self.lanes.select({}, reveal=False)
+        else:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _row_chosen(self, row: int) -> None:
+        rows = self.model.rows()
+        if not 0 <= row < len(rows):
+            return
+        key = rows[row].key
+        ids = {}
+        for span_id, span_key in self.keys.items():
+            if span_key == key:
+                ids.setdefault(self.owners[span_id], span_id)
+        self.lanes.select(ids, reveal=True)
+
+    def _lane_clicked(self, _lane: str, span_id: int) -> None:
+        if span_id in self.keys:
+            self.select_key(self.keys[span_id])
+
+    # --- actions --------------------------------------------------------------------------
+    def accept_selected(self) -> None:
+        row = self._need_row()
+        if row is None:
+            return
+        if row.span_id is None:
+            self._error("only gold holds this span; nothing to accept")
+            return
+        self._run(adjudication.accept_span, self.project, row.span_id, self.reviewer)
+
+    def accept_agreed(self) -> None:
+        if self.document_id is not None:
+            self._run(adjudication.accept_agreed, self.project, self.document_id, self.reviewer, self.k.value())
+
+    def premerge(self) -> None:
+        if self.document_id is not None:
+            self._run(adjudication.premerge_unanimous, self.project, self.document_id, self.reviewer)
+
+    def reject_selected(self) -> None:
+        row = self._need_row()
+        if row is None:
+            return
+        if row.gold_id is None:
+            self._error("this span is not in gold; accept it first, or pick a row marked ✓ in Gold")
+            return
+        self._run(adjudication.reject_gold_span, self.project, row.gold_id)
+
+    def edit_selected(self) -> None:
+        row = self._need_row()
+        if row is None:
+            return
+        if row.gold_id is None:
+            self._error("only gold spans are edited here; accept the span first (A)")
+            return
+        dialog = GoldEditDialog(self.text, self.labels, row.label, row.start, row.end, self)
+        accepted = dialog.exec()
+        self.activateWindow()  # after a dialog the keys belong to this window again
+        self.table.setFocus()
+        if accepted:
+            self._run(adjudication.edit_gold_span, self.project, row.gold_id, self.reviewer, **dialog.values())
+
+    def copy_links(self) -> None:
+        if self.document_id is not None:
+            self._run(adjudication.copy_links, self.project, self.document_id, self.reviewer)
+
+    def mark_done(self) -> None:
+        if self.document_id is not None:
+            self._run(adjudication.mark_gold_done, self.project, self.document_id, self.reviewer)
+
+    def _need_row(self) -> Candidate | None:
+        row = self.current()
+        if row is None:
+            self._error("pick a span in the list (or click one in a lane) first")
+        return row
+
+    def _run(self, command: Callable[..., Change], *args, **kwargs) -> Change | None:
+        try:
+            change = command(*args, **kwargs)
+        except UserError as exc:
+            self._error(str(exc))
+            return None
+        if not (change.inserted or change.deleted or change.updated):
+            self.statusBar().showMessage(f"Nothing to do: {change.description}.", 6000)
+            return change
+        self.undo_stack.push(CoreCommand(self.project, change, self._changed, self._error))
+        self._changed(change)
+        self.statusBar().showMessage(change.description[0].upper() + change.description[1:] + ".", 6000)
+        return change
+
+    def _changed(self, change: Change) -> None:
+        """Show a committed change: a command, or its undo/redo (which may concern another document)."""
+        touched = {row["document_id"] for _, row in change.inserted + change.deleted if "document_id" in row}
+        document = self.document_id if not touched or self.document_id in touched else min(touched)
+        self.open_document(document)
+        focus = change.focus_span
+        if focus is not None and focus in self.keys:
+            self.select_key(self.keys[focus])
+
+    def _error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QApplication.beep()

@@ -1,0 +1,65 @@
+"""Opens the reviewer windows (agreement dashboard, compare view) for the main window's project.
+
+They are reused while the project stays the same, and replaced when the main
+window switches projects (the old project is closed by then).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from ui.agreement_dashboard import AgreementDashboard
+from ui.compare_view import CompareWindow
+
+
+class ReviewWindows:
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        self.dashboard: AgreementDashboard | None = None
+        self.compare: CompareWindow | None = None
+
+    def _project(self):
+        project = self.window.project
+        if project is None:
+            self.window.statusBar().showMessage("Open a project first.", 5000)
+            return None
+        for attribute in ("dashboard", "compare"):
+            shown = getattr(self, attribute)
+            if shown is not None and shown.project is not project:
+                shown.close()
+                shown.deleteLater()
+                setattr(self, attribute, None)
+        return project
+
+    def agreement(self) -> None:
+        project = self._project()
+        if project is None:
+            return
+        if self.dashboard is None:
+            self.dashboard = AgreementDashboard(project, self.window)
+            self.dashboard.document_chosen.connect(self.compare_document)
+        self.dashboard.compute()  # statuses may have changed since it was last shown
+        _bring_up(self.dashboard)
+
+    def compare_current(self) -> None:
+        document = self.window.current_document()
+        if document is None:
+            self.window.statusBar().showMessage("Open a document first, then compare it.", 5000)
+            return
+        self.compare_document(document)
+
+    def compare_document(self, document_id: int) -> None:
+        project = self._project()
+        if project is None:
+            return
+        if self.compare is None:
+            # The main window's undo stack: one history for everything done in this session.
+            self.compare = CompareWindow(project, self.window.annotator, self.window.undo_stack, self.window)
+        self.compare.open_document(document_id)
+        _bring_up(self.compare)
+
+
+def _bring_up(window: QWidget) -> None:
+    window.show()
+    window.raise_()
+    window.activateWindow()
