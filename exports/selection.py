@@ -53,7 +53,8 @@ def select_export(
     done = statuses[statuses["status"] == "done"]
     if source == "majority":
         writer = "majority"
-        spans, relations, finished = _majority(session, done)
+        gold = queries.annotators(session).query("role == 'gold'")["name"]
+        spans, relations, finished = _majority(session, done[~done["annotator"].isin(gold)])  # people only
     else:
         writer = _gold_annotator(session) if source == "gold" else _annotator(session, source)
         spans = queries.spans(session, annotators=[writer])

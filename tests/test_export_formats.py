@@ -176,3 +176,27 @@ def test_nothing_finished_is_a_clear_error(project, tmp_path):
     import_path(project, _write(tmp_path / "plain.jsonl", {"text": "Macron said nothing at all."}))
     with pytest.raises(UserError, match="no annotator has finished any document yet.*--all"):
         export_project(project, tmp_path / "out", ExportOptions(source="majority"))
+
+
+def test_gold_made_by_adjudication_exports_and_stays_out_of_the_majority(sample_project, tmp_path):
+    from annotator import queries
+    from annotator.adjudication import copy_links, mark_gold_done, premerge_unanimous
+
+    before = export_project(sample_project, tmp_path / "majority-before", ExportOptions(format="prodigy", source="majority"))
+    with sample_project.read() as session:
+        documents = queries.documents(session)["id"].tolist()
+    for document in documents:
+        premerge_unanimous(sample_project, document, "dana")
+        copy_links(sample_project, document, "dana")
+        mark_gold_done(sample_project, document, "dana")
+    gold = export_project(sample_project, tmp_path / "gold", ExportOptions(format="csv", source="gold"))
+    with sample_project.read() as session:
+        stored = queries.spans(session, annotators=["gold"])
+    frame = pd.read_csv(tmp_path / "gold" / "spans.csv", dtype={"text": str}, keep_default_na=False)
+    assert sorted(zip(frame["document_id"], frame["start"], frame["end"], frame["label"])) == sorted(
+        zip(stored["document_id"], stored["start"], stored["end"], stored["label"]))
+    assert gold.summary["documents"] == 5 and len(stored) > 50
+    after = export_project(sample_project, tmp_path / "majority-after", ExportOptions(format="prodigy", source="majority"))
+    assert (tmp_path / "majority-before" / "prodigy.jsonl").read_bytes() == (
+        tmp_path / "majority-after" / "prodigy.jsonl").read_bytes()
+    assert before.summary["spans"] == after.summary["spans"]
