@@ -29,7 +29,6 @@ from ui.import_dialog import ImportDialog
 from ui.label_bar import LabelBar
 from ui.link_picker import LinkPicker
 from ui.review_windows import ReviewWindows
-from ui.review_windows import ReviewWindows
 from ui.settings import Settings
 from ui.shortcuts_dialog import ShortcutsDialog
 from ui.span_table import ID_ROLE as SPAN_ID_ROLE
@@ -144,11 +143,6 @@ class MainWindow(QMainWindow):
         a(ActionSpec("review.skip", "&Skip document", "Review", self.skip, ("Ctrl+Shift+S",)))
         a(ActionSpec("review.link", "&Link to speaker…", "Review", self.link, ("L",), separator_before=True))
         a(ActionSpec("review.unlink", "&Remove link…", "Review", self.unlink, ("Shift+L",)))
-        self.review = ReviewWindows(self)
-        a(ActionSpec("review.agreement", "&Agreement…", "Review", self.review.agreement, ("Ctrl+Shift+A",),
-                     separator_before=True))
-        a(ActionSpec("review.compare", "&Compare / adjudicate…", "Review", self.review.compare_current,
-                     ("Ctrl+Shift+C",)))
         self.review = ReviewWindows(self)
         a(ActionSpec("review.agreement", "&Agreement…", "Review", self.review.agreement, ("Ctrl+Shift+A",),
                      separator_before=True))
