@@ -90,6 +90,7 @@ class AgreementDashboard(QWidget):
         self.label.currentIndexChanged.connect(self._show_heatmap)
         self.worst_model = WorstDocumentsModel(self)
         self.worst = _table(self.worst_model, "agreement-worst", self)
+        self.worst.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.worst.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.worst.doubleClicked.connect(lambda index: self._choose(index.row()))
         self.worst.activated.connect(lambda index: self._choose(index.row()))

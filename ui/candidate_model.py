@@ -51,14 +51,14 @@ class CandidateModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Candidate] = []
         self._colors: dict[str, QColor] = {}
-        self.finished = 0  # annotators who finished the document (for "2/3")
+        self.people = 0  # annotators with a lane (marked or finished the document): "2/3" means 2 of them
 
     def set_colors(self, colors: dict[str, str]) -> None:
         self._colors = {name: QColor(value) for name, value in colors.items()}
 
-    def set_rows(self, rows: list[Candidate], finished: int) -> None:
+    def set_rows(self, rows: list[Candidate], people: int) -> None:
         self.beginResetModel()
-        self._rows, self.finished = rows, finished
+        self._rows, self.people = rows, people
         self.endResetModel()
 
     def rows(self) -> list[Candidate]:
@@ -84,13 +84,16 @@ class CandidateModel(QAbstractTableModel):
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            agree = f"{row.agreed_by}/{self.finished}" if self.finished else str(row.agreed_by)
+            agree = f"{row.agreed_by}/{self.people}" if self.people else str(row.agreed_by)
             return (row.label, " ".join(row.text.split())[:100], row.start, row.end, ", ".join(row.marked_by),
                     agree, "✓" if row.gold_id is not None else "")[column]
         if role == KEY_ROLE:
             return row.key
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return row.text
+        if role == Qt.ItemDataRole.ToolTipRole and column == 5:
+            return "everyone who finished the document marked it alike" if row.unanimous \
+                else "not everyone who finished the document marked it alike"
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == 0 and row.label in self._colors:
                 return self._colors[row.label]

@@ -82,15 +82,17 @@ class CompareWindow(QMainWindow):
         add("links", "Copy &links", ("L",), self.copy_links, toolbar)
         add("done", "Mark gold &done", ("Ctrl+Return", "Ctrl+Enter"), self.mark_done, toolbar)
         toolbar.addSeparator()
-        for name, action, keys in (("undo", self.undo_stack.createUndoAction(self, "Undo"), ("Ctrl+Z",)),
-                                   ("redo", self.undo_stack.createRedoAction(self, "Redo"), ("Ctrl+Shift+Z", "Ctrl+Y"))):
-            action.setObjectName(f"compare.{name}")
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            self.addAction(action)
-            toolbar.addAction(action)
-            self.actions[name] = action
-        toolbar.addSeparator()
-        toolbar.addWidget(self.gold_status)
+        stack = self.undo_stack
+        add("undo", "Undo", ("Ctrl+Z",), stack.undo, toolbar)
+        add("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), stack.redo, toolbar)
+        # Fixed titles (the stack's own actions put the whole description in the toolbar); it goes in the tip.
+        for name, can, text in (("undo", stack.canUndoChanged, stack.undoTextChanged),
+                                ("redo", stack.canRedoChanged, stack.redoTextChanged)):
+            action = self.actions[name]
+            action.setEnabled(getattr(stack, f"can{name.capitalize()}")())
+            can.connect(action.setEnabled)
+            text.connect(lambda t, a=action, n=name: a.setToolTip(f"{n.capitalize()} {t}" if t else n.capitalize()))
+        self.statusBar().addPermanentWidget(self.gold_status)
 
         self.lanes = Lanes(self)
         self.lanes.set_colors(self.colors)
@@ -153,7 +155,6 @@ class CompareWindow(QMainWindow):
         frame = compare_document(self.project, document_id)
         status = status[status["document_id"] == document_id]
         done = set(status.loc[status["status"] == "done", "annotator"])
-        finished = len(done - {GOLD})
         present = set(frame["annotator"]) | done
         names = [n for n in order if n in present] + [GOLD]
         self.keys = {int(i): (l, int(s), int(e)) for i, l, s, e in
@@ -162,7 +163,7 @@ class CompareWindow(QMainWindow):
         spans: dict[str, list[ShownSpan]] = {name: [] for name in names}
         disputed: dict[str, set[int]] = {name: set() for name in names}
         for row in frame.itertuples(index=False):
-            who = "gold" if row.annotator == GOLD else f"{row.agreed_by}/{finished} agree"
+            who = "gold" if row.annotator == GOLD else f"{row.agreed_by} of {len(names) - 1} marked it alike"
             spans[row.annotator].append(ShownSpan(int(row.id), row.label, int(row.start), int(row.end), who))
             if row.annotator != GOLD and not row.unanimous:
                 disputed[row.annotator].add(int(row.id))
@@ -172,7 +173,7 @@ class CompareWindow(QMainWindow):
         titles[GOLD] = f"gold  ({len(spans[GOLD])} spans, {gold_state.replace('_', ' ')})"
         self.lanes.set_names(names)
         self.lanes.show_document(self.text, spans, disputed, titles, same)
-        self.model.set_rows(candidates(frame, self.text, order), finished)
+        self.model.set_rows(candidates(frame, self.text, order), len(names) - 1)
         self.gold_status.setText(f"  Reviewer: {self.reviewer}   Gold: {gold_state.replace('_', ' ')}  ")
         self.chooser.setCurrentIndex(self.chooser.findData(document_id))
         name = self.chooser.currentText()
