@@ -35,6 +35,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_window.py
+	$(BIN)/python benchmarks/bench_export.py
+	$(BIN)/python benchmarks/bench_agreement.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache
