@@ -24,7 +24,7 @@ from annotator.store import Project
 from exports.csv_export import write_csv
 from exports.jsonl_export import doccano_line, prodigy_line
 from exports.prepare import Prepared, prepare
-from exports.reader import payloads
+from exports.reader import DocumentReader
 from exports.selection import Selection, select_export
 from exports.spacy_export import SHARD_DOCS, export_spacy
 
@@ -123,7 +123,7 @@ def _write_flat(project: Project, selection: Selection, folder: Path, fmt: str, 
     notes: list[dict] = []
 
     def prepared() -> Iterator[Prepared]:
-        for done, payload in enumerate(payloads(project, selection, cancelled=cancelled), start=1):
+        for done, payload in enumerate(DocumentReader(project, selection).payloads(cancelled=cancelled), start=1):
             doc = prepare(payload, snap_to_tokens=fmt == "prodigy")
             spans.update(label for _, _, label in doc.spans)
             notes.extend(doc.notes)

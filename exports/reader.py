@@ -20,27 +20,29 @@ class ExportCancelled(UserError):
     """The caller asked to stop; nothing was written."""
 
 
-def payloads(
-    project: Project,
-    selection: Selection,
-    document_ids: Sequence[int] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> Iterator[Payload]:
-    """The documents (all of the selection's, or the given ids), in id order."""
-    ids = selection.documents["id"].tolist() if document_ids is None else sorted(document_ids)
-    spans = _by_document(selection.spans)
-    links = _by_document(selection.relations)
-    for offset in range(0, len(ids), BATCH):
-        if cancelled and cancelled():
-            raise ExportCancelled("export cancelled; nothing was written")
-        with project.read() as session:
-            rows = queries.document_texts(session, ids[offset:offset + BATCH])
-        for row in rows.itertuples(index=False):
-            yield Payload(
-                id=row.id, name=row.name, lang=row.lang, meta=row.meta or {}, text=row.text, tokens=row.tokens,
-                spans=[(s, e, label) for s, e, label in spans(row.id)],
-                links=[((hs, he, hl), (cs, ce, cl), label) for hs, he, hl, cs, ce, cl, label in links(row.id)],
-            )
+class DocumentReader:
+    """Reads a selection's documents; its span and link lookups are built once, then sliced per document."""
+
+    def __init__(self, project: Project, selection: Selection) -> None:
+        self.project, self.selection = project, selection
+        self.spans = _by_document(selection.spans)
+        self.links = _by_document(selection.relations)
+
+    def payloads(self, document_ids: Sequence[int] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> Iterator[Payload]:
+        """The documents (all of the selection's, or the given ids), in id order."""
+        ids = self.selection.documents["id"].tolist() if document_ids is None else sorted(document_ids)
+        for offset in range(0, len(ids), BATCH):
+            if cancelled and cancelled():
+                raise ExportCancelled("export cancelled; nothing was written")
+            with self.project.read() as session:
+                rows = queries.document_texts(session, ids[offset:offset + BATCH])
+            for row in rows.itertuples(index=False):
+                yield Payload(
+                    id=row.id, name=row.name, lang=row.lang, meta=row.meta or {}, text=row.text, tokens=row.tokens,
+                    spans=[(s, e, label) for s, e, label in self.spans(row.id)],
+                    links=[((hs, he, hl), (cs, ce, cl), label) for hs, he, hl, cs, ce, cl, label in self.links(row.id)],
+                )
 
 
 def _by_document(frame: pd.DataFrame) -> Callable[[int], list[tuple]]:

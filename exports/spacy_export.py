@@ -18,7 +18,7 @@ from pathlib import Path
 
 from annotator.errors import UserError
 from annotator.store import Project
-from exports.reader import ExportCancelled, payloads
+from exports.reader import DocumentReader, ExportCancelled
 from exports.selection import Selection
 from exports.spacy_config import COMPONENTS, write_config
 from exports.spacy_docs import ShardStats, ShardTask, write_shard
@@ -85,7 +85,8 @@ def export_spacy(
 
     if total <= shard_docs:
         jobs = 1  # starting worker processes (~1 s each) pays only for large exports
-    for (lang, split), shard in _run(project, selection, tasks, jobs, documents_done, cancelled):
+    reader = DocumentReader(project, selection)
+    for (lang, split), shard in _run(reader, tasks, jobs, documents_done, cancelled):
         stats[(lang, split)].add(shard)
     summaries, notes = {}, []
     for lang, folder, splits in plan:
@@ -117,12 +118,12 @@ def _shards(path: Path, ids: list[int], shard_docs: int) -> Iterator[tuple[Path,
         yield path / f"{number:03d}.spacy", ids[offset:offset + shard_docs]
 
 
-def _task(project: Project, selection: Selection, lang: str, path: Path, ids: list[int], cancelled) -> ShardTask:
+def _task(reader: DocumentReader, lang: str, path: Path, ids: list[int], cancelled) -> ShardTask:
     """The shard's documents, read now (just before it runs) so that memory holds few shards at once."""
-    return ShardTask(path, lang, selection.ner_labels, list(payloads(project, selection, ids, cancelled)))
+    return ShardTask(path, lang, reader.selection.ner_labels, list(reader.payloads(ids, cancelled)))
 
 
-def _run(project, selection, tasks, jobs, documents_done, cancelled) -> Iterator[tuple[tuple, ShardStats]]:
+def _run(reader: DocumentReader, tasks, jobs, documents_done, cancelled) -> Iterator[tuple[tuple, ShardStats]]:
     jobs = min(jobs or os.cpu_count() or 1, len(tasks))
     if jobs <= 1:
         def each_document() -> None:
@@ -131,7 +132,7 @@ def _run(project, selection, tasks, jobs, documents_done, cancelled) -> Iterator
             documents_done(1)
 
         for lang, split, path, ids in tasks:
-            yield (lang, split), write_shard(_task(project, selection, lang, path, ids, cancelled), each_document)
+            yield (lang, split), write_shard(_task(reader, lang, path, ids, cancelled), each_document)
         return
     # spawn, not fork: the window calls this from a worker thread, and forking a threaded process is unsafe.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -141,7 +142,7 @@ def _run(project, selection, tasks, jobs, documents_done, cancelled) -> Iterator
             while pending or running:
                 while pending and len(running) < jobs + 1:  # one loaded shard waiting per pool, no more
                     lang, split, path, ids = pending.pop(0)
-                    task = _task(project, selection, lang, path, ids, cancelled)
+                    task = _task(reader, lang, path, ids, cancelled)
                     running[pool.submit(write_shard, task)] = (lang, split)
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
