@@ -224,3 +224,49 @@ def test_mark_gold_done_and_a_refusal_without_a_selection(qtbot, window, sample_
     qtbot.keyClick(compare.table, Qt.Key.Key_Z, CTRL)
     assert snapshot(sample_project) == before
     assert "todo" in compare.gold_status.text()
+
+
+def test_clicking_a_span_in_a_lane_selects_its_row_and_every_lane_shows_it(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    frame = compare_document(sample_project, compare.document_id)
+    span = frame[(frame["annotator"] == "bob") & ~frame["unanimous"]].iloc[0]
+    view = compare.lanes.lanes["bob"].view
+    view.select_span(int(span["id"]), reveal=True)  # scroll it into sight, as the list would
+    cursor = view.textCursor()
+    cursor.setPosition(view._to_qt(int(span["start"]) + 1))
+    point = view.cursorRect(cursor).center()
+    view.select_span(None)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    current = compare.current()
+    assert current is not None and current.key == (span["label"], span["start"], span["end"])
+    assert view.selected_span == int(span["id"])
+    for name in current.marked_by:  # the same span is selected in the lanes of the others who marked it
+        lane = compare.lanes.lanes[name].view
+        assert lane.selected_span in set(frame.loc[(frame["annotator"] == name) & (frame["label"] == span["label"])
+                                                   & (frame["start"] == span["start"]) & (frame["end"] == span["end"]), "id"])
+
+
+def test_the_main_window_undoes_gold_work_too(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    before = snapshot(sample_project)
+    qtbot.keyClick(compare.table, Qt.Key.Key_U)
+    assert gold(sample_project, compare.document_id)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)  # one history for the whole session
+    assert snapshot(sample_project) == before
+    assert all(r.gold_id is None for r in compare.model.rows())  # the compare view shows the undo
+
+
+def test_another_project_gets_fresh_reviewer_windows(qtbot, window, sample_project, tmp_path):
+    from annotator.store import create_project
+    dashboard = open_dashboard(qtbot, window)
+    other = create_project(tmp_path / "other.db")
+    window.set_project(other)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)
+    assert window.review.dashboard is not dashboard and window.review.dashboard.project is other
+    assert not dashboard.isVisible()
+    qtbot.waitUntil(lambda: window.review.dashboard.report is not None, timeout=20_000)
+    assert window.review.dashboard.report["annotators"] == [] and window.review.dashboard.labels_model.rowCount()

@@ -27,6 +27,7 @@ class GoldEditDialog(QDialog):
         self.preview = QLabel(self)
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
         self.preview.setWordWrap(True)
+        self.preview.setMinimumHeight(self.preview.fontMetrics().lineSpacing() * 4)  # wrapped text is not clipped
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
