@@ -2,7 +2,7 @@
 dashboard and the compare / adjudicate view, driven by keys and clicks, checked against the DB."""
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QThreadPool, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -270,3 +270,26 @@ def test_another_project_gets_fresh_reviewer_windows(qtbot, window, sample_proje
     assert not dashboard.isVisible()
     qtbot.waitUntil(lambda: window.review.dashboard.report is not None, timeout=20_000)
     assert window.review.dashboard.report["annotators"] == [] and window.review.dashboard.labels_model.rowCount()
+
+
+def test_closing_everything_while_the_report_is_computed(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)
+    dashboard = window.review.dashboard
+    assert dashboard.running()
+    window.close()  # the main window closes its project; the report may still be running
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0, timeout=20_000)
+    qtbot.waitUntil(lambda: not dashboard.running())  # its answer arrived (or its error), no crash
+
+
+def test_alt_arrows_walk_through_the_documents(qtbot, window, sample_project):
+    compare = open_compare(qtbot, window)
+    with sample_project.read() as session:
+        ids = queries.documents(session)["id"].tolist()
+    assert compare.document_id == ids[0]
+    qtbot.keyClick(compare.table, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert compare.document_id == ids[1]
+    assert compare.model.rows() and {r.key for r in compare.model.rows()} == \
+        set(map(tuple, compare_document(sample_project, ids[1])[["label", "start", "end"]].itertuples(index=False)))
+    qtbot.keyClick(compare.table, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(compare.table, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert compare.document_id == ids[0] and "No more documents" in compare.statusBar().currentMessage()

@@ -1,14 +1,14 @@
 """Review → Agreement: the per-label table, a pairwise heatmap and the worst documents.
 
 The report (annotator.agreement_report) takes about a second on 1,000 documents,
-so it runs in a QThread and comes back by signal; the window stays responsive.
+so it runs in a pool thread and comes back by signal; the window stays responsive.
 Double-clicking a worst document asks for it in the compare view
 (`document_chosen`, with the document id resolved from its name).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -20,24 +20,29 @@ from annotator.store import Project
 from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
 
 
-class ReportWorker(QObject):
+class _ReportSignals(QObject):
     finished = Signal(object)  # the report dict
     failed = Signal(str)
+
+
+class ReportTask(QRunnable):
+    """The report in a pool thread. The pool outlives any window (it waits for its tasks when the
+    application ends), and a signal to a window deleted meanwhile is simply dropped."""
 
     def __init__(self, project: Project) -> None:
         super().__init__()
         self.project = project
+        self.signals = _ReportSignals()
 
-    @Slot()
     def run(self) -> None:
         try:
             report = agreement_report(self.project)
         except UserError as exc:
-            self.failed.emit(str(exc))
+            self.signals.failed.emit(str(exc))
         except Exception as exc:  # the dashboard must always leave "computing"
-            self.failed.emit(f"agreement failed ({type(exc).__name__}: {exc})")
+            self.signals.failed.emit(f"agreement failed ({type(exc).__name__}: {exc})")
         else:
-            self.finished.emit(report)
+            self.signals.finished.emit(report)
 
 
 def _table(model, name: str, parent: QWidget) -> QTableView:
@@ -62,8 +67,7 @@ class AgreementDashboard(QWidget):
         self.setWindowTitle(f"Agreement — {project.name}")
         self.project = project
         self.report: dict | None = None
-        self.thread: QThread | None = None
-        self.worker: ReportWorker | None = None
+        self.task: ReportTask | None = None  # the report being computed
 
         self.summary = QLabel(self)
         self.summary.setObjectName("agreement-summary")
@@ -132,21 +136,17 @@ class AgreementDashboard(QWidget):
             return
         self.refresh.setEnabled(False)
         self.summary.setText("Computing agreement…")
-        self.thread = QThread(self)
-        self.worker = ReportWorker(self.project)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        for signal in (self.worker.finished, self.worker.failed):
-            signal.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.worker.finished.connect(self._show)
-        self.worker.failed.connect(self._failed)
-        self.thread.start()
+        self.task = ReportTask(self.project)
+        self.task.setAutoDelete(False)  # kept by self.task until its answer arrives
+        self.task.signals.finished.connect(self._show)
+        self.task.signals.failed.connect(self._failed)
+        QThreadPool.globalInstance().start(self.task)
 
     def running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
+        return self.task is not None
 
     def _show(self, report: dict) -> None:
-        self.thread.wait()
+        self.task = None
         self.refresh.setEnabled(True)
         self.report = report
         names = report["annotators"]
@@ -163,7 +163,7 @@ class AgreementDashboard(QWidget):
         self.worst_model.set_report(report)
 
     def _failed(self, message: str) -> None:
-        self.thread.wait()
+        self.task = None
         self.refresh.setEnabled(True)
         self.summary.setText(message)
 
@@ -179,8 +179,3 @@ class AgreementDashboard(QWidget):
         ids = frame.loc[frame["name"] == name, "id"]
         if len(ids):
             self.document_chosen.emit(int(ids.iloc[0]))
-
-    def closeEvent(self, event) -> None:
-        if self.running():
-            self.thread.wait()
-        super().closeEvent(event)

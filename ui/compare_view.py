@@ -72,6 +72,9 @@ class CompareWindow(QMainWindow):
         toolbar.addSeparator()
         self.actions: dict[str, QAction] = {}
         add = self._action
+        add("previous", "Previous document", ("Alt+Left",), lambda: self.step(-1), None)
+        add("next", "Next document", ("Alt+Right",), lambda: self.step(1), None)
+        self.chooser.setToolTip("The document compared (Alt+Left / Alt+Right: previous / next)")
         add("accept", "&Accept span", ("A",), self.accept_selected, toolbar)
         toolbar.addWidget(self.k)
         add("accept_k", "Accept ≥ &k", ("K",), self.accept_agreed, toolbar)
@@ -130,14 +133,15 @@ class CompareWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
     def _action(self, name: str, title: str, keys: tuple[str, ...], handler: Callable[[], None],
-                toolbar: QToolBar) -> None:
+                toolbar: QToolBar | None) -> None:
         action = QAction(title, self)
         action.setObjectName(f"compare.{name}")
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setToolTip(f"{title.replace('&', '')} ({', '.join(keys)})")
         action.triggered.connect(lambda _checked=False: handler())
         self.addAction(action)
-        toolbar.addAction(action)
+        if toolbar is not None:
+            toolbar.addAction(action)
         self.actions[name] = action
 
     # --- showing a document -------------------------------------------------------------
@@ -180,6 +184,13 @@ class CompareWindow(QMainWindow):
         self.setWindowTitle(f"Compare / adjudicate — {name} — {self.project.name}")
         self.select_key(selected.key if selected else None)
         self.table.setFocus()
+
+    def step(self, direction: int) -> None:
+        position = self.chooser.currentIndex() + direction
+        if 0 <= position < self.chooser.count():
+            self.open_document(self.chooser.itemData(position))
+        else:
+            self.statusBar().showMessage("No more documents this way.", 4000)
 
     def current(self) -> Candidate | None:
         index = self.table.currentIndex()
