@@ -293,3 +293,18 @@ def test_alt_arrows_walk_through_the_documents(qtbot, window, sample_project):
     qtbot.keyClick(compare.table, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(compare.table, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert compare.document_id == ids[0] and "No more documents" in compare.statusBar().currentMessage()
+
+
+def test_dashboard_for_chosen_annotators_and_labels_and_a_clear_error(qtbot, window, sample_project):
+    dashboard = open_dashboard(qtbot, window)
+    qtbot.keyClicks(dashboard.annotators, "alice, bob")
+    qtbot.keyClicks(dashboard.labels_field, "QUOTE")
+    qtbot.keyClick(dashboard.labels_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dashboard.running(), timeout=20_000)
+    assert dashboard.report == agreement_report(sample_project, ["alice", "bob"], ["QUOTE"])
+    assert dashboard.heatmap_model.rowCount() == 2 and dashboard.labels_model.rowCount() == 2  # QUOTE, _overall
+    dashboard.annotators.clear()
+    qtbot.keyClicks(dashboard.annotators, "alice,zed")
+    qtbot.keyClick(dashboard.annotators, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dashboard.running(), timeout=20_000)
+    assert "no annotator named 'zed'" in dashboard.summary.text()

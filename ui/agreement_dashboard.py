@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from annotator import queries
 from annotator.agreement_render import SHORT
@@ -29,20 +29,24 @@ class ReportTask(QRunnable):
     """The report in a pool thread. The pool outlives any window (it waits for its tasks when the
     application ends), and a signal to a window deleted meanwhile is simply dropped."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, annotators: list[str] | None, labels: list[str] | None) -> None:
         super().__init__()
-        self.project = project
+        self.project, self.annotators, self.labels = project, annotators, labels
         self.signals = _ReportSignals()
 
     def run(self) -> None:
         try:
-            report = agreement_report(self.project)
+            report = agreement_report(self.project, self.annotators, self.labels)
         except UserError as exc:
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # the dashboard must always leave "computing"
             self.signals.failed.emit(f"agreement failed ({type(exc).__name__}: {exc})")
         else:
             self.signals.finished.emit(report)
+
+
+def _names(text: str) -> list[str] | None:
+    return [name.strip() for name in text.split(",") if name.strip()] or None
 
 
 def _table(model, name: str, parent: QWidget) -> QTableView:
@@ -75,6 +79,15 @@ class AgreementDashboard(QWidget):
         self.summary.setWordWrap(True)
         self.refresh = QPushButton("&Refresh", self)
         self.refresh.clicked.connect(self.compute)
+        # The same choices as `annotator agreement --annotators a,b --labels L,M`; empty means the default.
+        self.annotators = QLineEdit(self)
+        self.annotators.setObjectName("agreement-annotators")
+        self.annotators.setPlaceholderText("all who finished a document (e.g. alice,gold)")
+        self.labels_field = QLineEdit(self)
+        self.labels_field.setObjectName("agreement-labels-field")
+        self.labels_field.setPlaceholderText("every label")
+        for field in (self.annotators, self.labels_field):
+            field.returnPressed.connect(self.compute)
         self.labels_model = LabelMeasuresModel(self)
         self.labels_view = _table(self.labels_model, "agreement-labels", self)
         self.labels_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -101,7 +114,10 @@ class AgreementDashboard(QWidget):
         self.worst.setToolTip("Double-click (or Enter) to compare and adjudicate this document")
 
         top = QHBoxLayout()
-        top.addWidget(self.summary, 1)
+        top.addWidget(QLabel("Annotators:", self))
+        top.addWidget(self.annotators, 2)
+        top.addWidget(QLabel("Labels:", self))
+        top.addWidget(self.labels_field, 1)
         top.addWidget(self.refresh)
         pick = QHBoxLayout()
         pick.addWidget(QLabel("Pairs:", self))
@@ -120,6 +136,7 @@ class AgreementDashboard(QWidget):
         grid.setRowStretch(4, 3)
         column = QVBoxLayout(self)
         column.addLayout(top)
+        column.addWidget(self.summary)
         column.addLayout(grid, 1)
         self.resize(1000, 680)
 
@@ -136,7 +153,7 @@ class AgreementDashboard(QWidget):
             return
         self.refresh.setEnabled(False)
         self.summary.setText("Computing agreement…")
-        self.task = ReportTask(self.project)
+        self.task = ReportTask(self.project, _names(self.annotators.text()), _names(self.labels_field.text()))
         self.task.setAutoDelete(False)  # kept by self.task until its answer arrives
         self.task.signals.finished.connect(self._show)
         self.task.signals.failed.connect(self._failed)
