@@ -263,6 +263,7 @@ def test_another_project_gets_fresh_reviewer_windows(qtbot, window, sample_proje
     dashboard = open_dashboard(qtbot, window)
     other = create_project(tmp_path / "other.db")
     window.set_project(other)
+    assert not dashboard.isVisible() and window.review.dashboard is None  # closed with its project
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         if self.project is not None and self.project is not project:
             self.project.close()
         self.project = project
+        self.review.project_changed()
         self.undo_stack.clear()
         self.state = None
         with project.read() as session:

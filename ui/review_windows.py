@@ -1,7 +1,7 @@
 """Opens the reviewer windows (agreement dashboard, compare view) for the main window's project.
 
-They are reused while the project stays the same, and replaced when the main
-window switches projects (the old project is closed by then).
+They are reused while the project stays the same, and closed as soon as the
+main window switches projects (the old project is closed by then).
 """
 
 from __future__ import annotations
@@ -18,18 +18,21 @@ class ReviewWindows:
         self.dashboard: AgreementDashboard | None = None
         self.compare: CompareWindow | None = None
 
-    def _project(self):
-        project = self.window.project
-        if project is None:
-            self.window.statusBar().showMessage("Open a project first.", 5000)
-            return None
+    def project_changed(self) -> None:
+        """Close the windows that show another project than the main window's."""
         for attribute in ("dashboard", "compare"):
             shown = getattr(self, attribute)
-            if shown is not None and shown.project is not project:
+            if shown is not None and shown.project is not self.window.project:
                 shown.close()
                 shown.deleteLater()
                 setattr(self, attribute, None)
-        return project
+
+    def _project(self):
+        if self.window.project is None:
+            self.window.statusBar().showMessage("Open a project first.", 5000)
+            return None
+        self.project_changed()
+        return self.window.project
 
     def agreement(self) -> None:
         project = self._project()
