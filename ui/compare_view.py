@@ -22,7 +22,7 @@ from annotator.errors import UserError
 from annotator.schema import project_schema
 from annotator.store import Project
 from ui.article_view import ShownSpan
-from ui.candidate_model import KEY_ROLE, Candidate, CandidateModel, candidates
+from ui.candidate_model import Candidate, CandidateModel, candidates
 from ui.compare_lanes import Lanes
 from ui.gold_edit_dialog import GoldEditDialog
 from ui.undo import CoreCommand
