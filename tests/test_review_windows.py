@@ -3,6 +3,7 @@ dashboard and the compare / adjudicate view, driven by keys and clicks, checked 
 
 import pytest
 from PySide6.QtCore import QThreadPool, Qt, QTimer
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -260,10 +261,17 @@ def test_the_main_window_undoes_gold_work_too(qtbot, window, sample_project):
 
 def test_another_project_gets_fresh_reviewer_windows(qtbot, window, sample_project, tmp_path):
     from annotator.store import create_project
+    compare = open_compare(qtbot, window)
+    qtbot.keyClick(compare.table, Qt.Key.Key_U)  # something on the shared undo stack
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     dashboard = open_dashboard(qtbot, window)
     other = create_project(tmp_path / "other.db")
     window.set_project(other)
     assert not dashboard.isVisible() and window.review.dashboard is None  # closed with its project
+    assert window.review.compare is None
+    qtbot.wait(20)  # the old windows are deleted; the stack that outlives them must not call into them
+    window.undo_stack.push(QUndoCommand("nothing"))
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)

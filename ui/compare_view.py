@@ -89,12 +89,15 @@ class CompareWindow(QMainWindow):
         add("undo", "Undo", ("Ctrl+Z",), stack.undo, toolbar)
         add("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), stack.redo, toolbar)
         # Fixed titles (the stack's own actions put the whole description in the toolbar); it goes in the tip.
-        for name, can, text in (("undo", stack.canUndoChanged, stack.undoTextChanged),
-                                ("redo", stack.canRedoChanged, stack.redoTextChanged)):
-            action = self.actions[name]
-            action.setEnabled(getattr(stack, f"can{name.capitalize()}")())
-            can.connect(action.setEnabled)
-            text.connect(lambda t, a=action, n=name: a.setToolTip(f"{n.capitalize()} {t}" if t else n.capitalize()))
+        # Bound methods only: the stack outlives this window, and Qt drops them with it.
+        stack.canUndoChanged.connect(self.actions["undo"].setEnabled)
+        stack.canRedoChanged.connect(self.actions["redo"].setEnabled)
+        stack.undoTextChanged.connect(self._undo_tip)
+        stack.redoTextChanged.connect(self._redo_tip)
+        self.actions["undo"].setEnabled(stack.canUndo())
+        self.actions["redo"].setEnabled(stack.canRedo())
+        self._undo_tip(stack.undoText())
+        self._redo_tip(stack.redoText())
         self.statusBar().addPermanentWidget(self.gold_status)
 
         self.lanes = Lanes(self)
@@ -131,6 +134,12 @@ class CompareWindow(QMainWindow):
         splitter.addWidget(bottom)
         splitter.setSizes([560, 320])
         self.setCentralWidget(splitter)
+
+    def _undo_tip(self, text: str) -> None:
+        self.actions["undo"].setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
+
+    def _redo_tip(self, text: str) -> None:
+        self.actions["redo"].setToolTip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo (Ctrl+Shift+Z)")
 
     def _action(self, name: str, title: str, keys: tuple[str, ...], handler: Callable[[], None],
                 toolbar: QToolBar | None) -> None:
