@@ -67,7 +67,7 @@ def to_tables(report: dict) -> list:
 
 
 # --------------------------------------------------------------------------- html
-def _colour(value: float | None) -> str:
+def score_colour(value: float | None) -> str:
     """Red (<= 0) through yellow to green (1); grey when undefined."""
     if value is None:
         return "#d9d9d9"
@@ -89,7 +89,7 @@ def _heatmap(report: dict, measure: str) -> str:
         for j, other in enumerate(names):
             v = 1.0 if i == j else value.get((name, other), value.get((other, name)))
             parts.append(f'<rect x="{left + cell * j}" y="{top + cell * i}" width="{cell - 2}" height="{cell - 2}" '
-                         f'fill="{"#ffffff" if i == j else _colour(v)}" stroke="#999"/>')
+                         f'fill="{"#ffffff" if i == j else score_colour(v)}" stroke="#999"/>')
             if i != j:
                 parts.append(f'<text x="{left + cell * j + cell / 2}" y="{top + cell * i + cell / 2 + 4}" '
                              f'text-anchor="middle">{_fmt(v)}</text>')
@@ -108,7 +108,7 @@ def _bars(rows: list[tuple[str, float | None]], width: int = 320) -> str:
         parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{html.escape(name)}</text>')
         if v is not None:
             x, w = (zero, v * width / 2) if v >= 0 else (zero + v * width / 2, -v * width / 2)
-            parts.append(f'<rect x="{x}" y="{y + 3}" width="{max(w, 1)}" height="{height - 6}" fill="{_colour(v)}"/>')
+            parts.append(f'<rect x="{x}" y="{y + 3}" width="{max(w, 1)}" height="{height - 6}" fill="{score_colour(v)}"/>')
         parts.append(f'<text x="{left + width + 6}" y="{y + 13}">{_fmt(v)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from annotator.agreement_render import SHORT, _colour, worst_documents
+from annotator.agreement_render import SHORT, score_colour, worst_documents
 from annotator.agreement_report import LABEL_MEASURES, OVERALL
 
 UNDEFINED = "—"
@@ -116,7 +116,7 @@ class PairHeatmapModel(_ReportTable):
         value = self._rows[index.row()][index.column()]
         diagonal = index.row() == index.column()
         if role == Qt.ItemDataRole.BackgroundRole and not diagonal:
-            return QColor(_colour(value))
+            return QColor(score_colour(value))
         if role == Qt.ItemDataRole.ForegroundRole and not diagonal:
             return QColor("#000000")  # the scale is light in both themes
         if role == Qt.ItemDataRole.TextAlignmentRole:
