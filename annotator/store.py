@@ -32,7 +32,7 @@ class Project:
 
     url: str
     engine: Engine
-    Session: sessionmaker
+    sessions: sessionmaker
 
     @property
     def name(self) -> str:
@@ -42,13 +42,13 @@ class Project:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error."""
-        with self.Session() as session, session.begin():
+        with self.sessions() as session, session.begin():
             session.connection(execution_options={"writes": True})
             yield session
 
     def read(self) -> Session:
         """A session for queries only (use it as a context manager)."""
-        return self.Session()
+        return self.sessions()
 
     def close(self) -> None:
         self.engine.dispose()

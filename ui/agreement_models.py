@@ -6,11 +6,12 @@ under EditRole so tests and copies compare against the report itself.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from annotator.agreement_render import SHORT, score_colour, worst_documents
 from annotator.agreement_report import LABEL_MEASURES, OVERALL
+from ui.table_model import RowsTableModel
 
 UNDEFINED = "—"
 VALUE_ROLE = Qt.ItemDataRole.EditRole  # the raw float (or None)
@@ -20,7 +21,7 @@ def shown(value: float | None) -> str:
     return UNDEFINED if value is None else f"{value:.3f}"
 
 
-class _ReportTable(QAbstractTableModel):
+class _ReportTable(RowsTableModel):
     """Rows of values under fixed headers; subclasses fill `_rows` (list of lists) and `_header`."""
 
     _header: list[str] = []
@@ -33,17 +34,6 @@ class _ReportTable(QAbstractTableModel):
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._header)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._header[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

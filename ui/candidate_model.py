@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+
+from ui.table_model import RowsTableModel
 
 from annotator.adjudication import GOLD
 
@@ -46,7 +48,9 @@ def candidates(frame: pd.DataFrame, text: str, order: list[str]) -> list[Candida
     return sorted(rows, key=lambda c: (c.start, -c.end, c.label))
 
 
-class CandidateModel(QAbstractTableModel):
+class CandidateModel(RowsTableModel):
+    _header = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[Candidate] = []
@@ -66,17 +70,6 @@ class CandidateModel(QAbstractTableModel):
 
     def row_of(self, key: tuple[str, int, int]) -> int | None:
         return next((i for i, row in enumerate(self._rows) if row.key == key), None)
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

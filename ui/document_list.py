@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from ui.table_model import RowsTableModel
 
 COLUMNS = ("Document", "Lang", "Status", "Spans")
 _FIELDS = ("name", "lang", "status", "spans")
@@ -18,7 +20,9 @@ FILTERS = (("All", None), ("Not done", ("todo", "in_progress")), ("To do", ("tod
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(RowsTableModel):
+    _header = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows = pd.DataFrame(columns=["id", *_FIELDS])
@@ -52,17 +56,6 @@ class DocumentListModel(QAbstractTableModel):
     def name_of(self, document_id: int) -> str:
         row = self._row_of.get(document_id)
         return str(self._rows.at[row, "name"]) if row is not None else ""
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -5,9 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import NamedTuple
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from ui.table_model import RowsTableModel
 
 COLUMNS = ("Label", "Text", "Start", "End", "Links")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -26,7 +28,9 @@ def _order(row: SpanRow) -> tuple[int, int, int]:
     return row.start, -row.end, row.id
 
 
-class SpanTableModel(QAbstractTableModel):
+class SpanTableModel(RowsTableModel):
+    _header = COLUMNS
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[SpanRow] = []
@@ -77,17 +81,6 @@ class SpanTableModel(QAbstractTableModel):
 
     def row_of(self, span_id: int) -> int | None:
         return next((i for i, row in enumerate(self._rows) if row.id == span_id), None)
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
