@@ -17,6 +17,7 @@ install: $(STAMP)
 # The demo is built once; your annotations in it survive later `make run`s (`make demo-reset` starts over).
 $(DEMO): | $(STAMP)
 	mkdir -p $(dir $(DEMO))
+	rm -f $(DEMO).tmp $(DEMO).tmp-wal $(DEMO).tmp-shm
 	$(BIN)/annotator init $(DEMO).tmp --labels samples/labels.toml
 	$(BIN)/annotator import $(DEMO).tmp samples/articles samples/annotations/*.jsonl
 	mv $(DEMO).tmp $(DEMO)
