@@ -178,21 +178,22 @@ class _Writer:
                 self.result.duplicates += 1
             else:
                 fresh[sha] = record
+        # Tokenize per language (one pipeline each), but insert in record order: document ids
+        # are the import order, which lists and the α_U continuum follow.
         by_lang: dict[str, list[str]] = defaultdict(list)
-        langs = {}
         for sha, record in fresh.items():
             lang = self.options.lang if self.options.lang != "auto" else record.lang or detect_language(record.text)
-            langs[sha] = lang
             by_lang[lang].append(sha)
-        rows = []
+        rows_by_sha = {}
         now = utcnow()
         for lang, shas in by_lang.items():
             for sha, tokens in zip(shas, tokenize((fresh[s].text for s in shas), lang)):
                 record = fresh[sha]
-                rows.append({"name": record.name[:512], "text": record.text, "length": len(record.text),
-                             "sha256": sha, "lang": lang, "meta": record.meta, "tokens": pack_tokens(tokens),
-                             "created_at": now})
+                rows_by_sha[sha] = {"name": record.name[:512], "text": record.text, "length": len(record.text),
+                                    "sha256": sha, "lang": lang, "meta": record.meta, "tokens": pack_tokens(tokens),
+                                    "created_at": now}
                 self.result.languages[lang] = self.result.languages.get(lang, 0) + 1
+        rows = [rows_by_sha[sha] for sha in fresh]
         if rows:
             table = Document.__table__  # Core insert: the ORM's bulk path costs more than the SQL
             inserted = self.session.connection().execute(

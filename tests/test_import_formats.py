@@ -62,6 +62,13 @@ def test_txt_folder_imports_one_document_per_file_and_detects_languages(project,
     assert [(d.name, d.lang) for d in _documents(project)] == [("a.txt", "en"), ("b.txt", "fr")]
 
 
+def test_documents_keep_the_import_order_across_languages(project, tmp_path):
+    records = [{"text": f"{EN} ({i})"} if i % 2 else {"text": f"{FR} ({i})"} for i in range(6)]
+    import_path(project, _write_jsonl(tmp_path / "mixed.jsonl", records))
+    assert [d.text for d in _documents(project)] == [r["text"] for r in records]
+    assert [d.lang for d in _documents(project)] == ["fr", "en"] * 3
+
+
 def test_tokens_are_stored_at_import_and_equal_spacys(project, tmp_path):
     import_path(project, _write_jsonl(tmp_path / "d.jsonl", [{"text": FR}]))
     with project.read() as session:
