@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from annotator.agreement import (
-    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_counts,
-    overlap_matching, unitizing_alpha,
+    cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal_counts,
+    krippendorff_alpha_nominal_value_counts, overlap_matching, unitizing_alpha,
 )
 from annotator.agreement_units import Units, load_units, select_annotators, select_labels
 from annotator.store import Project
@@ -32,12 +32,13 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
         units = load_units(session, names, label_names)
     overlap = {pair: _overlap_counts(units, *pair) for pair in combinations(range(len(names)), 2)}
     pairs = {pair: _pair_rows(units, *pair, counts) for pair, counts in overlap.items()}
+    values = {key: _value_counts(units, label) for label, key in _keys(units)}  # alpha per label and document
     return {
         "annotators": names,
         "documents": len(units.documents),
-        "labels": _labels(units, pairs),
+        "labels": _labels(units, pairs, values),
         "pairs": [row for rows in pairs.values() for row in rows],
-        "documents_detail": _documents_detail(units, overlap),
+        "documents_detail": _documents_detail(units, overlap, values),
     }
 
 
@@ -49,13 +50,6 @@ def _mean(values) -> float | None:
 def _keys(units: Units) -> list[tuple[int | None, str]]:
     """(label index or None for _overall, key) in report order."""
     return [(i, name) for i, name in enumerate(units.labels)] + [(None, OVERALL)]
-
-
-def _unit_values(units: Units, label: int | None) -> np.ndarray:
-    """Annotators x units codes; for _overall one unit per (token, label), label-major."""
-    if label is not None:
-        return units.coded[:, label, :]
-    return units.coded.reshape(units.coded.shape[0], units.coded.shape[1] * units.coded.shape[2])
 
 
 # --------------------------------------------------------------------------- pairs
@@ -116,7 +110,7 @@ def _overlap_counts(units: Units, a: int, b: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- labels
-def _labels(units: Units, pairs: dict) -> dict:
+def _labels(units: Units, pairs: dict, values: dict) -> dict:
     n_ann = len(units.annotators)
     all_done = units.finished.all(axis=1)[units.unit_document] if n_ann else np.zeros(0, bool)
     ones_all = units.coded[..., all_done].sum(axis=0, dtype=np.int64)  # (labels, units all finished)
@@ -130,19 +124,10 @@ def _labels(units: Units, pairs: dict) -> dict:
             "span_f1_overlap": _mean(r["span_f1_overlap"] for r in rows),
             "cohen_kappa": _mean(r["cohen_kappa"] for r in rows),
             "fleiss_kappa": fleiss_kappa(_zeros_ones(n_ann - ones, ones)) if n_ann >= 2 else None,
-            "krippendorff_alpha": krippendorff_alpha_nominal(_alpha_data(units, label)),
+            "krippendorff_alpha": krippendorff_alpha_nominal_value_counts(values[key][0]),
             "unitizing_alpha": u_alpha["overall"] if label is None else u_alpha["per_category"][label],
         }
     return out
-
-
-def _alpha_data(units: Units, label: int | None) -> np.ndarray:
-    """Annotators x units codes, NaN where the annotator did not finish the document
-    (for _overall one unit per (token, label), label-major)."""
-    observed = np.where(units.finished[units.unit_document].T, 1.0, np.nan)
-    if label is not None:
-        return _unit_values(units, label) * observed
-    return _unit_values(units, None) * np.tile(observed, len(units.labels))
 
 
 def _unitizing(units: Units) -> dict:
@@ -169,8 +154,9 @@ def _zeros_ones(zeros: np.ndarray, ones: np.ndarray) -> np.ndarray:
 
 
 def _value_counts(units: Units, label: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit: how many finishing annotators coded 0 and 1, and the unit's document
-    (for _overall one unit per (token, label), label-major as in _alpha_data)."""
+    """Per unit: how many finishing annotators coded 0 and 1 (alpha's value counts:
+    annotators who did not finish the document are missing values), and the unit's
+    document.  For _overall one unit per (token, label), label-major."""
     finished = units.finished[units.unit_document].T  # (annotators, units)
     coders = finished.sum(axis=0)
     if label is None:
@@ -181,13 +167,13 @@ def _value_counts(units: Units, label: int | None) -> tuple[np.ndarray, np.ndarr
     return _zeros_ones(coders - ones, ones), groups
 
 
-def _documents_detail(units: Units, overlap: dict) -> list[dict]:
+def _documents_detail(units: Units, overlap: dict, values: dict) -> list[dict]:
     """Per document and label (and _overall): alpha among the annotators who finished
     it, and overlap F1 as the mean over the pairs of those annotators (defined ones)."""
     n_docs = len(units.documents)
     alpha, f1 = {}, {}
     for label, key in _keys(units):
-        alpha[key] = krippendorff_alpha_nominal_counts(*_value_counts(units, label), n_docs)
+        alpha[key] = krippendorff_alpha_nominal_counts(*values[key], n_docs)
         per_pair = np.full((len(overlap), n_docs), np.nan)
         for row, ((a, b), counts) in enumerate(overlap.items()):
             m, na, nb = counts[:, label, :] if label is not None else counts.sum(axis=1)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from annotator.agreement import (
     cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_counts,
-    krippendorff_alpha_nominal_groups,
+    krippendorff_alpha_nominal_groups, krippendorff_alpha_nominal_value_counts,
     overlap_matching, reduce_overlapping_units, span_f1, unitizing_alpha,
 )
 
@@ -335,6 +335,19 @@ def test_alpha_by_group_equals_the_package_on_each_group(n_groups, columns):
     for g in range(n_groups):
         expected = krippendorff_alpha_nominal(data[:, groups == g])
         assert got[g] == (None if expected is None else pytest.approx(expected, abs=1e-9))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0, 1, None]), min_size=3, max_size=3), max_size=30))
+def test_alpha_from_value_counts_equals_the_package_on_the_matrix(columns):
+    # The report's token codes: 0/1, missing where a coder did not finish; the
+    # value counts always have both columns, even when one value never occurs.
+    data = np.array([[np.nan if v is None else v for v in values] for values in columns], dtype=float).T
+    data = data.reshape(3, len(columns))
+    counts = np.stack([(data == 0).sum(axis=0), (data == 1).sum(axis=0)], axis=1)
+    expected = krippendorff_alpha_nominal(data)
+    got = krippendorff_alpha_nominal_value_counts(counts)
+    assert got == (None if expected is None else pytest.approx(expected, abs=1e-12))
 
 
 def test_alpha_from_counts_is_the_textbook_binary_case():
