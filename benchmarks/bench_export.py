@@ -86,7 +86,8 @@ def floor(records: list[dict], chunk: int = 500) -> float:
     import spacy
     from spacy.tokens import DocBin
 
-    from exports.spacy_docs import DOCBIN_ATTRS, _msgpack_encoders_looked_up_once
+    from exports.docbin import DOCBIN_ATTRS
+    from exports.spacy_docs import _msgpack_encoders_looked_up_once
 
     nlp = spacy.blank("en")
     spent = 0.0

@@ -30,17 +30,16 @@ from pathlib import Path
 import numpy as np
 import srsly
 from spacy.pipeline import Sentencizer
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from annotator.text import blank, rebuild_doc
+from exports.docbin import TextAndEntsDocBin
 from exports.prepare import Payload, Prepared, prepare
 
 SPANS_KEY = "sc"
 _SENTENCE_ENDS = np.array([ord(c) for c in Sentencizer.default_punct_chars if len(c) == 1], dtype="<u4")
 _CLOSERS = np.array([ord(c) for c in '"\'”’»)]'], dtype="<u4")
-# Token attributes kept in the DocBin: the text (ORTH, SPACY) and the entities; nothing else is set.
-DOCBIN_ATTRS = ["ORTH", "ENT_IOB", "ENT_TYPE"]
 
 
 @dataclass
@@ -75,7 +74,7 @@ def write_shard(task: ShardTask, on_document: Callable[[], None] | None = None) 
     """Build the task's Docs and write them as one DocBin file."""
     vocab = blank(task.lang).vocab
     ner_labels = frozenset(task.ner_labels)
-    docbin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
+    docbin = TextAndEntsDocBin(store_user_data=True)  # the text and the entities: nothing else is set
     stats = ShardStats()
     with _msgpack_encoders_looked_up_once():
         for payload in task.payloads:
