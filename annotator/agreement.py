@@ -288,16 +288,19 @@ def reduce_overlapping_units(units: Iterable | pd.DataFrame) -> pd.DataFrame:
     clash = df["begin"] < prev_end  # NaN (first unit of a group) compares False
     if not clash.any():  # common case: nothing overlaps, no Python loop at all
         return df
+    # A unit not clashing starts a cluster of overlapping units: it is kept, and
+    # nothing kept before reaches it.  Only units of clusters of >= 2 need the
+    # sequential pass (keep a unit unless it overlaps the last kept one).
+    clash = clash.to_numpy()
+    pass_over = np.flatnonzero(clash | np.r_[clash[1:], False])
     keep = np.ones(len(df), dtype=bool)
-    bad = clash.groupby(keys, sort=False).transform("any")
-    begins, ends = df["begin"].to_numpy(), end.to_numpy()
-    for _, idx in df[bad].groupby(["rater", "category"], sort=False).groups.items():
-        kept_end = None
-        for i in idx:  # only groups that really overlap get this sequential pass
-            if kept_end is not None and begins[i] < kept_end:
-                keep[i] = False
-            else:
-                kept_end = ends[i]
+    begins, ends = df["begin"].to_numpy()[pass_over].tolist(), end.to_numpy()[pass_over].tolist()
+    kept_end = 0
+    for i, starts_cluster, begin, stop in zip(pass_over.tolist(), (~clash[pass_over]).tolist(), begins, ends):
+        if starts_cluster or begin >= kept_end:
+            kept_end = stop
+        else:
+            keep[i] = False
     return df[keep].reset_index(drop=True)
 
 

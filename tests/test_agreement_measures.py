@@ -108,6 +108,20 @@ def test_reduce_overlapping_keeps_earliest_kept():
         (0, "A", 0, 10), (0, "A", 12, 3), (0, "B", 0, 10)]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.sampled_from("AB"), st.integers(0, 30), st.integers(0, 8)),
+                max_size=40))
+def test_reduce_overlapping_units_keeps_each_unit_not_overlapping_an_earlier_kept_one(units):
+    expected, kept_end = [], {}  # the rule, one unit at a time in (rater, category, begin, length) order
+    for rater, category, begin, length in sorted((u for u in units if u[3] > 0)):
+        last = kept_end.get((rater, category))
+        if last is None or begin >= last:
+            expected.append((rater, category, begin, length))
+            kept_end[(rater, category)] = begin + length
+    got = reduce_overlapping_units(units)
+    assert list(got.itertuples(index=False, name=None)) == expected
+
+
 def test_unitizing_rejects_units_outside_continuum():
     with pytest.raises(ValueError):
         unitizing_alpha([(0, "A", 5, 10)], 0, 10, 2)
