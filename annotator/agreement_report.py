@@ -32,7 +32,7 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
         units = load_units(session, names, label_names)
     overlap = {pair: _overlap_counts(units, *pair) for pair in combinations(range(len(names)), 2)}
     pairs = {pair: _pair_rows(units, *pair, counts) for pair, counts in overlap.items()}
-    values = {key: _value_counts(units, label) for label, key in _keys(units)}  # alpha per label and document
+    values = _value_counts(units)  # alpha and Fleiss per label, alpha per document
     return {
         "annotators": names,
         "documents": len(units.documents),
@@ -112,18 +112,18 @@ def _overlap_counts(units: Units, a: int, b: int) -> np.ndarray:
 # --------------------------------------------------------------------------- labels
 def _labels(units: Units, pairs: dict, values: dict) -> dict:
     n_ann = len(units.annotators)
-    all_done = units.finished.all(axis=1)[units.unit_document] if n_ann else np.zeros(0, bool)
-    ones_all = units.coded[..., all_done].sum(axis=0, dtype=np.int64)  # (labels, units all finished)
     u_alpha = _unitizing(units)
     out = {}
     for label, key in _keys(units):
         rows = [next(r for r in pair_rows if r["label"] == key) for pair_rows in pairs.values()]
-        ones = ones_all[[label] if label is not None else slice(None)].ravel()
+        counts, _ = values[key]
+        all_done = counts[:, 0] + counts[:, 1] == n_ann  # Fleiss: the units every annotator coded
         out[key] = {
             "span_f1_exact": _mean(r["span_f1_exact"] for r in rows),
             "span_f1_overlap": _mean(r["span_f1_overlap"] for r in rows),
             "cohen_kappa": _mean(r["cohen_kappa"] for r in rows),
-            "fleiss_kappa": fleiss_kappa(_zeros_ones(n_ann - ones, ones)) if n_ann >= 2 else None,
+            "fleiss_kappa": fleiss_kappa(counts if all_done.all() else
+                                         _zeros_ones(counts[all_done, 0], counts[all_done, 1])) if n_ann >= 2 else None,
             "krippendorff_alpha": krippendorff_alpha_nominal_value_counts(values[key][0]),
             "unitizing_alpha": u_alpha["overall"] if label is None else u_alpha["per_category"][label],
         }
@@ -153,18 +153,19 @@ def _zeros_ones(zeros: np.ndarray, ones: np.ndarray) -> np.ndarray:
     return out
 
 
-def _value_counts(units: Units, label: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit: how many finishing annotators coded 0 and 1 (alpha's value counts:
-    annotators who did not finish the document are missing values), and the unit's
-    document.  For _overall one unit per (token, label), label-major."""
+def _value_counts(units: Units) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per label (and _overall): per unit how many finishing annotators coded 0 and 1
+    (alpha's value counts: annotators who did not finish the document are missing
+    values), and the unit's document.  For _overall one unit per (token, label),
+    label-major: the labels' units one after the other."""
     finished = units.finished[units.unit_document].T  # (annotators, units)
     coders = finished.sum(axis=0)
-    if label is None:
-        ones = (units.coded & finished[:, None, :]).sum(axis=0).ravel()
-        coders, groups = np.tile(coders, len(units.labels)), np.tile(units.unit_document, len(units.labels))
-    else:
-        ones, groups = (units.coded[:, label, :] & finished).sum(axis=0), units.unit_document
-    return _zeros_ones(coders - ones, ones), groups
+    ones = (units.coded & finished[:, None, :]).sum(axis=0)  # (labels, units)
+    out = {key: (_zeros_ones(coders - ones[label], ones[label]), units.unit_document)
+           for label, key in _keys(units) if label is not None}
+    n_lab = len(units.labels)
+    out[OVERALL] = (_zeros_ones(np.tile(coders, n_lab) - ones.ravel(), ones.ravel()), np.tile(units.unit_document, n_lab))
+    return out
 
 
 def _documents_detail(units: Units, overlap: dict, values: dict) -> list[dict]:
