@@ -21,8 +21,8 @@ def documents(session: Session) -> pd.DataFrame:
     """id, name, lang, length, sha256 — in import order; no text (it loads lazily)."""
     rows = session.execute(
         select(Document.id, Document.name, Document.lang, Document.length, Document.sha256).order_by(Document.id)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "name", "lang", "length", "sha256"])
+    )
+    return _frame(rows, ["id", "name", "lang", "length", "sha256"])
 
 
 def document_text(session: Session, document_id: int) -> tuple[str, np.ndarray]:
@@ -56,14 +56,14 @@ def statuses(session: Session) -> pd.DataFrame:
         select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status)
         .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
         .order_by(DocumentStatus.document_id, Annotator.id)
-    ).all()
-    return pd.DataFrame(rows, columns=["document_id", "annotator", "status"])
+    )
+    return _frame(rows, ["document_id", "annotator", "status"])
 
 
 def annotators(session: Session) -> pd.DataFrame:
     """name, role — in the order they first appeared in the project."""
-    rows = session.execute(select(Annotator.name, Annotator.role).order_by(Annotator.id)).all()
-    return pd.DataFrame(rows, columns=["name", "role"])
+    rows = session.execute(select(Annotator.name, Annotator.role).order_by(Annotator.id))
+    return _frame(rows, ["name", "role"])
 
 
 def relations(session: Session, document_ids: Sequence[int] | None = None) -> pd.DataFrame:
