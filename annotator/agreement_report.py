@@ -55,12 +55,14 @@ def _keys(units: Units) -> list[tuple[int | None, str]]:
 # --------------------------------------------------------------------------- pairs
 def _pair_rows(units: Units, a: int, b: int, overlap: np.ndarray) -> list[dict]:
     mask = units.finished[units.unit_document, a] & units.finished[units.unit_document, b]
-    codes_a, codes_b = units.coded[a][:, mask], units.coded[b][:, mask]  # (labels, units both finished)
+    codes_a, codes_b = units.coded[a], units.coded[b]  # (labels, units both finished): views if every unit
+    if not mask.all():
+        codes_a, codes_b = codes_a[:, mask], codes_b[:, mask]
     exact = _exact_counts(units, a, b)
     overlap = overlap.sum(axis=2)
     rows = []
     for label, key in _keys(units):
-        pick = slice(None) if label is None else [label]
+        pick = slice(None) if label is None else slice(label, label + 1)  # slices: views, not copies
         rows.append({
             "a": units.annotators[a], "b": units.annotators[b], "label": key,
             "span_f1_exact": f1_from_counts(*exact[:, pick].sum(axis=1)),
