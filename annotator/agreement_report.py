@@ -72,10 +72,12 @@ def _pair_rows(units: Units, a: int, b: int, overlap: np.ndarray) -> list[dict]:
     return rows
 
 
-def _both_finished(units: Units, a: int, b: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    s = units.spans
-    keep = (units.finished[:, a] & units.finished[:, b])[s["document"].to_numpy()]
-    return s[keep & (s["annotator"] == a)], s[keep & (s["annotator"] == b)]
+def _both_finished(units: Units, a: int, b: int) -> tuple[dict, dict]:
+    """a's and b's spans (column -> array) in the documents both finished; numpy
+    arrays, not frames: they are only filtered and counted."""
+    s = {name: units.spans[name].to_numpy() for name in units.spans.columns}
+    keep = (units.finished[:, a] & units.finished[:, b])[s["document"]]
+    return tuple({name: column[keep & (s["annotator"] == who)] for name, column in s.items()} for who in (a, b))
 
 
 def _exact_counts(units: Units, a: int, b: int) -> np.ndarray:
@@ -87,7 +89,7 @@ def _exact_counts(units: Units, a: int, b: int) -> np.ndarray:
     top = int(units.documents["length"].sum()) + 1  # past every joint-axis offset
 
     def keys(s):
-        return (s["label"].to_numpy() * top + s["start"].to_numpy()) * top + s["end"].to_numpy()
+        return (s["label"] * top + s["start"]) * top + s["end"]
 
     common = np.intersect1d(keys(sa), keys(sb), assume_unique=True) // (top * top)
     return np.stack([np.bincount(common, minlength=n_labels),
@@ -101,13 +103,14 @@ def _overlap_counts(units: Units, a: int, b: int) -> np.ndarray:
     n_labels, n_docs = len(units.labels), len(units.documents)
     out = np.zeros((3, n_labels, n_docs), dtype=np.int64)
     for label in range(n_labels):
-        fa = sa[sa["label"] == label].sort_values(["start", "end"])
-        fb = sb[sb["label"] == label]
-        partner = overlap_matching(fa["start"], fa["end"], fb["start"], fb["end"])
-        doc_a = fa["document"].to_numpy()
+        fa = {name: column[sa["label"] == label] for name, column in sa.items()}
+        fb = {name: column[sb["label"] == label] for name, column in sb.items()}
+        order = np.lexsort((fa["end"], fa["start"]))  # by start, then end
+        partner = overlap_matching(fa["start"][order], fa["end"][order], fb["start"], fb["end"])
+        doc_a = fa["document"][order]
         out[0, label] = np.bincount(doc_a[partner >= 0], minlength=n_docs)
         out[1, label] = np.bincount(doc_a, minlength=n_docs)
-        out[2, label] = np.bincount(fb["document"].to_numpy(), minlength=n_docs)
+        out[2, label] = np.bincount(fb["document"], minlength=n_docs)
     return out
 
 
