@@ -26,6 +26,11 @@ class TextAndEntsDocBin(DocBin):
     def __init__(self, store_user_data: bool = False) -> None:
         super().__init__(attrs=DOCBIN_ATTRS, store_user_data=store_user_data)
         self._string_columns = [self.attrs.index(ORTH), self.attrs.index(ENT_TYPE)]
+        self._keys_seen = {0}  # string keys whose string is in self.strings (0: no entity type)
+
+    def from_bytes(self, bytes_data: bytes) -> TextAndEntsDocBin:
+        self._keys_seen = {0}  # the strings are replaced
+        return super().from_bytes(bytes_data)
 
     def add(self, doc: Doc) -> None:
         array = doc.to_array(self.attrs)
@@ -33,9 +38,12 @@ class TextAndEntsDocBin(DocBin):
         self.spaces.append(np.asarray(doc.to_array(SPACY).reshape((-1, 1)), dtype=bool))
         self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
         strings = doc.vocab.strings
-        # The strings the ORTH and ENT_TYPE columns hash (0 is no entity); DocBin.add's other
-        # token strings (tag, lemma, norm, ...) belong to columns this DocBin does not keep.
-        self.strings.update(strings[key] for key in np.unique(array[:, self._string_columns]).tolist() if key)
+        # The strings the ORTH and ENT_TYPE columns hash; DocBin.add's other token strings (tag,
+        # lemma, norm, ...) belong to columns this DocBin does not keep. Few keys are new after
+        # the first Docs, so only those are looked up.
+        new = set(array[:, self._string_columns].ravel().tolist()) - self._keys_seen
+        self.strings.update(strings[key] for key in new)
+        self._keys_seen |= new
         self.cats.append(doc.cats)
         if self.store_user_data:
             self.user_data.append(srsly.msgpack_dumps(doc.user_data))

@@ -60,3 +60,15 @@ def test_user_data_is_left_out_unless_asked_like_spacys_docbin():
         fast.add(doc)
     assert _read_back(fast.to_bytes(), "en") == _read_back(DocBin(attrs=DOCBIN_ATTRS, docs=docs).to_bytes(), "en")
     assert all(not doc[6] for doc in _read_back(fast.to_bytes(), "en"))
+
+
+def test_docs_added_after_from_bytes_bring_their_strings_again():
+    docs = _docs(spacy.blank("en").vocab)
+    fast = TextAndEntsDocBin(store_user_data=True)
+    for doc in docs:
+        fast.add(doc)
+    fast.from_bytes(TextAndEntsDocBin(store_user_data=True).to_bytes())  # empty: its strings replace these
+    for doc in docs:
+        fast.add(doc)
+    plain = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs)
+    assert _read_back(fast.to_bytes(), "en") == _read_back(plain.to_bytes(), "en")
