@@ -8,9 +8,13 @@ span labels, so `TextAndEntsDocBin.add` collects exactly those, from the token a
 anyway. Everything else is DocBin's own code and format; the file is read by spaCy's plain
 `DocBin().from_disk(path)`, and the Docs read back are the same as with `DocBin.add`
 (tests/test_export_docbin.py checks it against spaCy's DocBin, so a spaCy change would show).
+`to_bytes` is DocBin's, compressed at zlib's fastest level: DocBin's default level took about a
+seventh of the export's time, for files about 15% smaller.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import numpy as np
 import srsly
@@ -55,3 +59,22 @@ class TextAndEntsDocBin(DocBin):
                     self.strings.add(span.kb_id_)
                 if span.id in strings:
                     self.strings.add(span.id_)
+
+    def to_bytes(self) -> bytes:
+        """DocBin.to_bytes (same message) at zlib level 1; spaCy's from_bytes reads any level."""
+        tokens = np.vstack(self.tokens) if self.tokens else np.asarray([])
+        spaces = np.vstack(self.spaces) if self.spaces else np.asarray([])
+        msg = {
+            "version": self.version,
+            "attrs": self.attrs,
+            "tokens": tokens.tobytes("C"),
+            "spaces": spaces.tobytes("C"),
+            "lengths": np.asarray([len(t) for t in self.tokens], dtype="int32").tobytes("C"),
+            "strings": sorted(self.strings),
+            "cats": self.cats,
+            "flags": self.flags,
+            "span_groups": self.span_groups,
+        }
+        if self.store_user_data:
+            msg["user_data"] = self.user_data
+        return zlib.compress(srsly.msgpack_dumps(msg), 1)
