@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.commands import (
-    _TABLES, Change, RowUpdate, _apply, _frozen, _label_id, _next_id, _relation_rules, _relations_of, _span,
+    _TABLES, Change, RowUpdate, _apply, _frozen, _label_id, _next_id, _relation_rules, _relations_of, _removal, _span,
     _status_change,
 )
 from annotator import queries
@@ -178,10 +178,7 @@ def _gold_span(session: Session, span_id: int):
 def reject_gold_span(project: Project, span_id: int) -> Change:
     """Remove a span from gold, with the gold links that start or end at it."""
     with project.transaction() as session:
-        span = _gold_span(session, span_id)
-        links = _relations_of(session, [span_id])
-        change = Change(f"reject gold span {span['start']}-{span['end']}", (),
-                        tuple(("relations", r) for r in links) + (("spans", span),))
+        change = _removal(session, _gold_span(session, span_id), "reject gold span")
         _apply(session, change)
         return change
 

@@ -238,12 +238,16 @@ def add_span(project: Project, document_id: int, annotator: str, label: str, sta
 def delete_span(project: Project, span_id: int) -> Change:
     """Remove a span and every link that starts or ends at it."""
     with project.transaction() as session:
-        span = _span(session, span_id)
-        links = _relations_of(session, [span_id])
-        change = Change(f"delete span {span['start']}-{span['end']}", (),
-                        tuple(("relations", r) for r in links) + (("spans", span),))
+        change = _removal(session, _span(session, span_id), "delete span")
         _apply(session, change)
         return change
+
+
+def _removal(session: Session, span, what: str) -> Change:
+    """The change that removes a span with every link that starts or ends at it."""
+    links = _relations_of(session, [span["id"]])
+    return Change(f"{what} {span['start']}-{span['end']}", (),
+                  tuple(("relations", r) for r in links) + (("spans", span),))
 
 
 def relabel_span(project: Project, span_id: int, label: str) -> Change:
