@@ -13,8 +13,9 @@ class ExportDialog(TaskDialog):
     action_title = "Export"
     what = "export"
 
-    def __init__(self, project: Project, annotators: list[str], parent=None) -> None:
-        self.project, self.annotators = project, annotators
+    def __init__(self, project: Project, sources: list[str], parent=None) -> None:
+        """`sources`: what the project can export (exports.available_sources)."""
+        self.project, self.sources = project, sources
         super().__init__(parent)
         self.setObjectName("export-dialog")
         self.setWindowTitle("Export")
@@ -23,7 +24,7 @@ class ExportDialog(TaskDialog):
         self.format = QComboBox(self)
         self.format.addItems(list(FORMATS))
         self.source = QComboBox(self)
-        self.source.addItems(["gold", "majority", *self.annotators])
+        self.source.addItems(self.sources)
         self.out = QLineEdit(self)
         self.out.setPlaceholderText("A new folder for the exported files")
         browse = QPushButton("Browse…", self)

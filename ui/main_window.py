@@ -23,6 +23,7 @@ from annotator.worklist import document_row, document_rows, next_unfinished
 from ui.actions import ActionRegistry, ActionSpec
 from ui.article_view import ArticleView, ShownSpan
 from ui.document_list import ID_ROLE, DocumentListPanel
+from exports import available_sources
 from ui.export_dialog import ExportDialog
 from ui.find_bar import FindBar
 from ui.import_dialog import ImportDialog
@@ -483,8 +484,8 @@ class MainWindow(QMainWindow):
             self.status.showMessage("Open a project first.", 5000)
             return
         with self.project.read() as session:
-            names = queries.annotators(session)["name"].tolist()
-        ExportDialog(self.project, names, self).exec()
+            sources = available_sources(session)
+        ExportDialog(self.project, sources, self).exec()
 
     def _reload_list(self) -> None:
         current = self.current_document()
