@@ -1,18 +1,26 @@
-"""Import files into a project: one transaction per path, streamed in batches.
+"""Import files into a project: read and check everything first, then write in one short transaction.
 
-The same text imported twice is one document (by sha256); each annotator's
-spans and links are merged into what that annotator already has. A bad record
-rolls the whole path back and is reported as `file:line: reason`.
+The input is read, checked against the schema, hashed, its language detected and its texts
+tokenized without holding the write lock (so a slow or stuck input never blocks other
+annotators); the prepared batches are spooled to a temporary file so that memory stays flat in
+the number of records. Then one transaction streams them back and writes them, re-reading what
+it depends on (labels, annotators, stored texts, spans) so that concurrent work is never lost.
+The same text imported twice is one document (by sha256); each annotator's spans and links are
+merged into what that annotator already has. A bad record anywhere imports nothing and is
+reported as `file:line: reason`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -55,7 +63,11 @@ def import_path(
     options: ImportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Import one file or folder, all or nothing. `progress(done, total)` counts bytes."""
+    """Import one file or folder, all or nothing.
+
+    `progress(done, total)` counts bytes read, then reports `total` after each batch written;
+    an exception raised from it (the window's Cancel) rolls everything back.
+    """
     options = options or ImportOptions()
     path = Path(path)
     if not path.exists():
@@ -70,11 +82,16 @@ def import_path(
     try:
         fmt = detect_format(path) if options.format == "auto" else options.format
         result = ImportResult(str(path), fmt)
-        with project.transaction() as session:
-            writer = _Writer(session, options, result)
+        with tempfile.TemporaryFile(prefix="annotator-import-") as spool:
+            reader = _Reader(project, options, path)
             stream = records(path, fmt, report, options.annotator, options.text_column)
             for batch in _batches(stream, BATCH):
-                writer.write(batch)
+                pickle.dump(reader.prepare(batch), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            with project.transaction() as session:  # the write lock, from here to the commit
+                writer = _Writer(session, options, result, reader.schema)
+                for prepared in _spooled(spool):
+                    writer.write(prepared)
+                    report(total)
     except BadRecord as bad:
         where = str(bad.file or path) + (f":{bad.line}" if bad.line else "")
         raise UserError(f"{where}: {bad.reason} — nothing from this {'folder' if path.is_dir() else 'file'} was imported") from None
@@ -93,40 +110,83 @@ def _batches(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-@dataclass
-class _Work:
-    """An annotator's finished record, placed on its stored document."""
+def _spooled(spool: IO[bytes]) -> Iterator[list[_Prepared]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _language(options: ImportOptions, record: Record) -> str:
+    return options.lang if options.lang != "auto" else record.lang or detect_language(record.text)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A checked record, ready to write. A text not stored when it was read carries its tokens."""
 
     record: Record
-    doc_id: int
-    length: int
-    annotator_id: int
+    sha256: str
+    lang: str | None = None
+    tokens: bytes | None = None
 
 
-class _Writer:
-    """Writes batches of records inside one transaction with bulk statements."""
+@dataclass
+class _Schema:
+    labels: dict[str, int]  # name -> id, in schema order
+    relation_labels: dict[str, RelationLabel]
 
-    def __init__(self, session: Session, options: ImportOptions, result: ImportResult) -> None:
-        self.session, self.options, self.result = session, options, result
-        self.labels = dict(session.execute(select(Label.name, Label.id).order_by(Label.position)).all())
-        self.relation_labels = {
-            r.name: r for r in session.scalars(select(RelationLabel).order_by(RelationLabel.position)).all()
-        }
-        self.annotators = dict(session.execute(select(Annotator.name, Annotator.id)).all())
+    @classmethod
+    def load(cls, session: Session) -> _Schema:
+        return cls(
+            dict(session.execute(select(Label.name, Label.id).order_by(Label.position)).all()),
+            {r.name: r for r in session.scalars(select(RelationLabel).order_by(RelationLabel.position)).all()},
+        )
 
-    def write(self, batch: list[Record]) -> None:
+    def rules(self) -> tuple:
+        """What the records were checked against (ids aside)."""
+        return tuple(self.labels), tuple((r.name, tuple(r.head_labels), tuple(r.child_labels))
+                                         for r in self.relation_labels.values())
+
+
+class _Reader:
+    """Checks and prepares batches without the write lock: schema, hashes, languages, tokens."""
+
+    def __init__(self, project: Project, options: ImportOptions, path: Path) -> None:
+        self.project, self.options, self.path = project, options, path
+        with project.read() as session:
+            self.schema = _Schema.load(session)
+        self.labels, self.relation_labels = self.schema.labels, self.schema.relation_labels
+
+    def prepare(self, batch: list[Record]) -> list[_Prepared]:
         for record in batch:
             self._check(record)
-        documents = self._documents(batch)
-        work = [
-            _Work(record, doc_id, length, self._annotator_id(record.annotator))
-            for record, (doc_id, length) in zip(batch, documents)
-            if record.annotator
+        hashes = [hashlib.sha256(r.text.encode("utf-8")).hexdigest() for r in batch]
+        with self.project.read() as session:  # texts stored already need no tokens (the write checks again)
+            stored = set(session.scalars(select(Document.sha256).where(Document.sha256.in_(set(hashes)))))
+        fresh: dict[str, Record] = {}
+        for sha, record in zip(hashes, batch):
+            if sha not in stored and sha not in fresh:
+                fresh[sha] = record
+        tokens = self._tokenize(fresh)
+        prepared = [
+            _Prepared(record, sha, *tokens[sha]) if fresh.get(sha) is record else _Prepared(record, sha)
+            for sha, record in zip(hashes, batch)
         ]
-        if work:
-            self._statuses(work)
-            self._relations(work, self._spans(work))
-        self.result.records += len(batch)
+        return prepared
+
+    def _tokenize(self, fresh: dict[str, Record]) -> dict[str, tuple[str, bytes]]:
+        """sha -> (language, packed tokens), one spaCy pipeline per language."""
+        by_lang: dict[str, list[str]] = defaultdict(list)
+        for sha, record in fresh.items():
+            by_lang[_language(self.options, record)].append(sha)
+        tokens = {}
+        for lang, shas in by_lang.items():
+            for sha, array in zip(shas, tokenize((fresh[s].text for s in shas), lang)):
+                tokens[sha] = (lang, pack_tokens(array))
+        return tokens
 
     def _check(self, record: Record) -> None:
         length = len(record.text)
@@ -163,37 +223,66 @@ class _Writer:
             except ValueError as exc:
                 raise BadRecord(record.line, f"field 'lang': {exc}") from None
 
-    def _documents(self, batch: list[Record]) -> list[tuple[int, int]]:
-        """Insert the batch's new texts; return (document id, length) per record."""
-        hashes = [hashlib.sha256(r.text.encode("utf-8")).hexdigest() for r in batch]
+
+@dataclass
+class _Work:
+    """An annotator's finished record, placed on its stored document."""
+
+    record: Record
+    doc_id: int
+    length: int
+    annotator_id: int
+
+
+class _Writer:
+    """Writes prepared batches inside the one write transaction, with bulk statements."""
+
+    def __init__(self, session: Session, options: ImportOptions, result: ImportResult, checked: _Schema) -> None:
+        self.session, self.options, self.result = session, options, result
+        schema = _Schema.load(session)
+        if schema.rules() != checked.rules():
+            raise UserError(f"{result.path}: the project's labels changed while the file was read; "
+                            "nothing was imported — import it again")
+        self.labels, self.relation_labels = schema.labels, schema.relation_labels
+        self.annotators = dict(session.execute(select(Annotator.name, Annotator.id)).all())
+
+    def write(self, batch: list[_Prepared]) -> None:
+        documents = self._documents(batch)
+        work = [
+            _Work(p.record, doc_id, length, self._annotator_id(p.record.annotator))
+            for p, (doc_id, length) in zip(batch, documents)
+            if p.record.annotator
+        ]
+        if work:
+            self._statuses(work)
+            self._relations(work, self._spans(work))
+        self.result.records += len(batch)
+
+    def _documents(self, batch: list[_Prepared]) -> list[tuple[int, int]]:
+        """Insert the batch's new texts, in record order; return (document id, length) per record."""
+        hashes = [p.sha256 for p in batch]
         known = {
             sha: (doc_id, length)
             for sha, doc_id, length in self.session.execute(
                 select(Document.sha256, Document.id, Document.length).where(Document.sha256.in_(set(hashes)))
             )
         }
-        fresh: dict[str, Record] = {}
-        for sha, record in zip(hashes, batch):
-            if sha in known or sha in fresh:
+        fresh: dict[str, _Prepared] = {}
+        for p in batch:
+            if p.sha256 in known or p.sha256 in fresh:
                 self.result.duplicates += 1
             else:
-                fresh[sha] = record
-        # Tokenize per language (one pipeline each), but insert in record order: document ids
-        # are the import order, which lists and the α_U continuum follow.
-        by_lang: dict[str, list[str]] = defaultdict(list)
-        for sha, record in fresh.items():
-            lang = self.options.lang if self.options.lang != "auto" else record.lang or detect_language(record.text)
-            by_lang[lang].append(sha)
-        rows_by_sha = {}
+                fresh[p.sha256] = p
+        rows = []
         now = utcnow()
-        for lang, shas in by_lang.items():
-            for sha, tokens in zip(shas, tokenize((fresh[s].text for s in shas), lang)):
-                record = fresh[sha]
-                rows_by_sha[sha] = {"name": record.name[:512], "text": record.text, "length": len(record.text),
-                                    "sha256": sha, "lang": lang, "meta": record.meta, "tokens": pack_tokens(tokens),
-                                    "created_at": now}
-                self.result.languages[lang] = self.result.languages.get(lang, 0) + 1
-        rows = [rows_by_sha[sha] for sha in fresh]
+        for sha, p in fresh.items():  # document ids are the import order, which lists and the α_U continuum follow
+            record, lang, tokens = p.record, p.lang, p.tokens
+            if tokens is None:  # stored when the input was read, but not any more
+                lang = _language(self.options, record)
+                tokens = pack_tokens(next(tokenize([record.text], lang)))
+            rows.append({"name": record.name[:512], "text": record.text, "length": len(record.text),
+                         "sha256": sha, "lang": lang, "meta": record.meta, "tokens": tokens, "created_at": now})
+            self.result.languages[lang] = self.result.languages.get(lang, 0) + 1
         if rows:
             table = Document.__table__  # Core insert: the ORM's bulk path costs more than the SQL
             inserted = self.session.connection().execute(
