@@ -103,6 +103,8 @@ def import_(
                 + (f"; done: {escape(finished)}" if finished else ""),
                 soft_wrap=True,
             )
+            for warning in result.warnings:
+                err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 
 
 @contextmanager

@@ -29,7 +29,8 @@ from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span, utcnow
 from annotator.readers import BadRecord, Record, detect_format, records
 from annotator.store import Project
-from annotator.text import check_language, detect_language, pack_tokens, tokenize
+from annotator.text import check_language, detect_language, pack_tokens, tokenize, unpack_tokens
+from annotator.token_boundaries import OffBoundaryReport
 
 MAX_CHARS = 1_000_000  # spaCy's own default limit; a longer "article" is almost always a mistake
 BATCH = 500
@@ -46,6 +47,7 @@ class ImportResult:
     relations_added: int = 0
     finished: dict[str, int] = field(default_factory=dict)  # annotator -> documents marked done
     languages: dict[str, int] = field(default_factory=dict)  # of the documents added
+    warnings: list[str] = field(default_factory=list)  # imported as given, but worth a look
 
 
 @dataclass
@@ -92,6 +94,7 @@ def import_path(
                 for prepared in _spooled(spool):
                     writer.write(prepared)
                     report(total)
+        result.warnings = reader.off_boundaries.warnings()
     except BadRecord as bad:
         where = str(bad.file or path) + (f":{bad.line}" if bad.line else "")
         raise UserError(f"{where}: {bad.reason} — nothing from this {'folder' if path.is_dir() else 'file'} was imported") from None
@@ -159,13 +162,18 @@ class _Reader:
         with project.read() as session:
             self.schema = _Schema.load(session)
         self.labels, self.relation_labels = self.schema.labels, self.schema.relation_labels
+        self.off_boundaries = OffBoundaryReport()
 
     def prepare(self, batch: list[Record]) -> list[_Prepared]:
         for record in batch:
             self._check(record)
         hashes = [hashlib.sha256(r.text.encode("utf-8")).hexdigest() for r in batch]
+        annotated = {sha for sha, record in zip(hashes, batch) if record.spans}
         with self.project.read() as session:  # texts stored already need no tokens (the write checks again)
             stored = set(session.scalars(select(Document.sha256).where(Document.sha256.in_(set(hashes)))))
+            stored_tokens = {sha: unpack_tokens(blob) for sha, blob in session.execute(
+                select(Document.sha256, Document.tokens).where(Document.sha256.in_(stored & annotated)))
+            } if stored & annotated else {}
         fresh: dict[str, Record] = {}
         for sha, record in zip(hashes, batch):
             if sha not in stored and sha not in fresh:
@@ -175,6 +183,7 @@ class _Reader:
             _Prepared(record, sha, *tokens[sha]) if fresh.get(sha) is record else _Prepared(record, sha)
             for sha, record in zip(hashes, batch)
         ]
+        self._report_off_boundaries(prepared, stored_tokens)
         return prepared
 
     def _tokenize(self, fresh: dict[str, Record]) -> dict[str, tuple[str, bytes]]:
@@ -187,6 +196,23 @@ class _Reader:
             for sha, array in zip(shas, tokenize((fresh[s].text for s in shas), lang)):
                 tokens[sha] = (lang, pack_tokens(array))
         return tokens
+
+    def _report_off_boundaries(self, prepared: list[_Prepared], stored_tokens: dict) -> None:
+        """Spans are kept as given; those off the tokens they will be stored with are counted."""
+        annotated = [p for p in prepared if p.record.spans]
+        if not annotated:
+            return
+        batch_tokens = {p.sha256: p.tokens for p in prepared if p.tokens is not None}
+        where = []
+        for p in annotated:
+            place = f"{self.path.name}:{p.record.line}"
+            where.append(place if p.record.name == place else f"{place} ({p.record.name})")
+        self.off_boundaries.add(
+            where, [p.record.text for p in annotated],
+            [stored_tokens[p.sha256] if p.sha256 in stored_tokens else unpack_tokens(batch_tokens[p.sha256])
+             for p in annotated],
+            [p.record.spans for p in annotated],
+        )
 
     def _check(self, record: Record) -> None:
         length = len(record.text)

@@ -45,6 +45,7 @@ class ImportDialog(TaskDialog):
 
         def task(progress, _cancelled) -> str:  # import cancels by raising from its progress callback
             result = import_path(self.project, path, options, progress)
-            return (f"{path.name}: {result.documents_added} new documents, {result.duplicates} already present, "
-                    f"{result.spans_added} spans, {result.relations_added} links")
+            summary = (f"{path.name}: {result.documents_added} new documents, {result.duplicates} already present, "
+                       f"{result.spans_added} spans, {result.relations_added} links")
+            return "\n".join([summary] + [f"warning: {w}" for w in result.warnings])
         return task
