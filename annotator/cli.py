@@ -183,6 +183,55 @@ def _writable(path: Path) -> Path:
     return path
 
 
+@app.command()
+def adjudicate(
+    project: ProjectArg,
+    annotators: Annotated[Optional[str], typer.Option(help="Comma-separated names whose work counts (default: everyone; gold never).")] = None,
+    min_agree: Annotated[Optional[int], typer.Option("--min-agree", metavar="K", help="A span goes in when at least K of the document's finished annotators marked it alike.")] = None,
+    majority: Annotated[bool, typer.Option("--majority", help="More than half of each document's finished annotators must agree (the default).")] = False,
+    reviewer: Annotated[Optional[str], typer.Option(help="Recorded on every gold span and link (default: your login name).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Change nothing; print what would go in.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Put into gold every span and link enough finished annotators marked alike; the rest waits for the review window."""
+    from annotator.auto_adjudication import adjudicate_project
+
+    with _user_errors():
+        if majority and min_agree is not None:
+            raise UserError("give --majority or --min-agree K, not both")
+        with _project(project) as opened:
+            result = adjudicate_project(opened, reviewer or _login(opened), _names([annotators] if annotators else None),
+                                        min_agree, dry_run)
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    rule = "majority" if min_agree is None else f"at least {min_agree}"
+    out.print(("dry run, nothing written: " if dry_run else "")
+              + f"{rule} of {escape(', '.join(result.annotators)) or 'nobody'}; reviewer {escape(result.reviewer)}; "
+              f"{result.considered} documents considered, {sum(result.skipped.values())} skipped"
+              + (f" ({', '.join(f'{reason}: {n}' for reason, n in result.skipped.items())})" if result.skipped else ""),
+              soft_wrap=True)
+    verb = "would go in" if dry_run else "went in"
+    for title, figures in (("label", result.spans), ("link", result.links)):
+        table = Table(title, verb, "already in gold", "waiting")
+        for name, row in figures.items():
+            table.add_row(escape(name), str(row["added"]), str(row["in_gold"]), str(row["waiting"]))
+        out.print(table)
+    waiting = sum(row["waiting"] for figures in (result.spans, result.links) for row in figures.values())
+    if waiting:
+        out.print(f"{waiting} candidates wait: settle them in the review window (`annotator gui`, Review → Compare / adjudicate).")
+
+
+def _login(project: Project) -> str:
+    """Who runs the command: the database login on a shared database, else the operating-system login."""
+    import getpass
+
+    try:
+        return project.engine.url.username or getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password database
+        raise UserError("cannot tell your login name; give it with --reviewer NAME") from None
+
+
 class ExportFormat(str, Enum):
     spacy = "spacy"
     prodigy = "prodigy"
