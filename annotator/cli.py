@@ -244,7 +244,7 @@ def export_(
     project: ProjectArg,
     folder: Annotated[Path, typer.Option("--out", help="Folder to write (new, or empty).")],
     format: Annotated[ExportFormat, typer.Option("--format", help="spacy (DocBin + config), prodigy, doccano or csv.")] = ExportFormat.spacy,
-    source: Annotated[str, typer.Option(help="An annotator's name, gold (the adjudicated set) or majority.")] = "gold",
+    source: Annotated[Optional[str], typer.Option(help="An annotator's name, gold (the adjudicated set) or majority (default: gold once a gold document is marked done, else majority).")] = None,
     dev: Annotated[float, typer.Option(help="Share of documents in dev.spacy (spacy format).")] = 0.2,
     seed: Annotated[int, typer.Option(help="Seed of the train/dev split.")] = 0,
     labels: Annotated[Optional[list[str]], typer.Option(help="Only these labels (comma-separated or repeated).")] = None,
@@ -262,8 +262,11 @@ def export_(
     summary = result.summary
     spans = ", ".join(f"{label} {count}" for label, count in summary["spans"].items())
     adjusted = ", ".join(f"{count} {action.replace('_', ' ')}" for action, count in summary["adjusted"].items() if count)
-    out.print(f"wrote {escape(str(folder))}: {summary['documents']} documents from {escape(summary['annotator'])}; "
-              f"spans: {escape(spans)}" + (f"; {adjusted} (see export.json)" if adjusted else ""), soft_wrap=True)
+    why = "" if source is not None else (" (the default: the adjudicated set)" if summary["source"] == "gold" else
+                                         " (the default until a gold document is marked done; "
+                                         "`annotator adjudicate` builds gold)")
+    out.print(f"wrote {escape(str(folder))}: {summary['documents']} documents from {escape(summary['annotator'])}"
+              f"{why}; spans: {escape(spans)}" + (f"; {adjusted} (see export.json)" if adjusted else ""), soft_wrap=True)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 
