@@ -25,7 +25,9 @@ from annotator.stats import project_stats
 from annotator.store import Project, create_project, open_project
 
 app = typer.Typer(
-    help="Annotate who said what in news articles: projects, import, statistics.",
+    help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
+         "create a project, import articles and annotations, annotate in the window, count the work, measure "
+         "agreement, adjudicate a gold set and export training data (spaCy, Prodigy, doccano, CSV).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -33,7 +35,26 @@ app = typer.Typer(
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-ProjectArg = Annotated[str, typer.Argument(help="Project file path, or a SQLAlchemy database URL.")]
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"annotator {version('quote-annotator')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            print("annotator (not installed, version unknown; run `make install`)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
+ProjectArg = Annotated[str, typer.Argument(metavar="PROJECT", help="Project file path, or a SQLAlchemy database URL.")]
 
 
 class Format(str, Enum):
@@ -186,10 +207,10 @@ def _writable(path: Path) -> Path:
 @app.command()
 def adjudicate(
     project: ProjectArg,
-    annotators: Annotated[Optional[str], typer.Option(help="Comma-separated names whose work counts (default: everyone; gold never).")] = None,
+    annotators: Annotated[Optional[str], typer.Option(metavar="A,B,…", help="Comma-separated names whose work counts (default: everyone; gold never).")] = None,
     min_agree: Annotated[Optional[int], typer.Option("--min-agree", metavar="K", help="A span goes in when at least K of the document's finished annotators marked it alike.")] = None,
     majority: Annotated[bool, typer.Option("--majority", help="More than half of each document's finished annotators must agree (the default).")] = False,
-    reviewer: Annotated[Optional[str], typer.Option(help="Recorded on every gold span and link (default: your login name).")] = None,
+    reviewer: Annotated[Optional[str], typer.Option(metavar="NAME", help="Recorded on every gold span and link (default: your login name).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Change nothing; print what would go in.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
