@@ -82,11 +82,18 @@ def _document_length(session: Session, document_id: int) -> int:
 
 def _gold_keys(session: Session, document_id: int, gold: int | None) -> dict[tuple[int, int, int], int]:
     """(label_id, start, end) -> gold span id, for one document."""
-    if gold is None:
-        return {}
-    rows = session.execute(select(Span.label_id, Span.start, Span.end, Span.id)
-                           .where(Span.document_id == document_id, Span.annotator_id == gold))
-    return {(lab, s, e): i for lab, s, e, i in rows}
+    return _gold_ids(session, gold, [document_id]).get(document_id, {}) if gold is not None else {}
+
+
+def _gold_ids(session: Session, gold: int, document_ids: Collection[int]) -> dict[int, dict[tuple, int]]:
+    """Per document: (label_id, start, end) -> gold span id."""
+    query = select(Span.document_id, Span.label_id, Span.start, Span.end, Span.id).where(Span.annotator_id == gold)
+    out: dict[int, dict[tuple, int]] = {}
+    for document_id, label_id, start, end, span_id in session.execute(
+            _among(query, Span.document_id, None, dict.fromkeys(document_ids))):
+        if document_id in document_ids:
+            out.setdefault(document_id, {})[label_id, start, end] = span_id
+    return out
 
 
 # --------------------------------------------------------------------------- votes
@@ -115,10 +122,12 @@ def _by_document(rows, voters: Mapping[int, Collection[int]]) -> dict[int, dict[
 
 
 def _among(query, document_column, annotator_column, voters: Mapping[int, Collection[int]]):
-    # One document: filter by it; many: by the (few) voters, the rest is sorted out in Python,
-    # so that no IN list grows with the number of documents.
+    # One document: filter by it; many: by the (few) voters, or not at all, and the rest is sorted
+    # out in Python, so that no IN list grows with the number of documents.
     if len(voters) == 1:
         return query.where(document_column == next(iter(voters)))
+    if annotator_column is None:
+        return query
     return query.where(annotator_column.in_(sorted(set().union(*voters.values()))))
 
 
@@ -147,31 +156,34 @@ def _position(key: tuple) -> tuple:
     return (key[1], key[2], key[0]) if isinstance(key[1], int) else (_position(key[1]), _position(key[2]), key[0])
 
 
-def _start_gold_work(session: Session, document_id: int, gold: int, inserted: list, updated: list) -> None:
-    status = session.scalar(select(DocumentStatus.status).where(
-        DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == gold))
-    if status in (None, "todo"):
-        _status_change(session, document_id, gold, "in_progress", inserted, updated)
-
-
-def insert_gold_spans(session: Session, document_id: int, keys: list[tuple[int, int, int]], reviewer: str) -> Change:
-    """Insert gold copies of (label_id, start, end), origin manual (a reviewer's decision)."""
+def insert_gold_spans(session: Session, keys: Mapping[int, Sequence[SpanKey]], reviewer: str) -> Change:
+    """Insert gold copies of (label_id, start, end) per document, origin manual (a reviewer's decision);
+    gold's status of a document it starts on moves to in_progress."""
     inserted: list = []
     updated: list = []
+    keys = {document_id: list(wanted) for document_id, wanted in keys.items() if wanted}
     reviewer_id = _reviewer_id(session, reviewer, inserted)
     gold = gold_id(session, inserted)
-    length = _document_length(session, document_id)
+    lengths = dict(session.execute(_among(select(Document.id, Document.length), Document.id, None, keys)).all())
     now = utcnow()
     next_id = _next_id(session, Span.id)
-    rows = [{"id": next_id + offset, "document_id": document_id, "doc_length": length, "annotator_id": gold,
+    rows = [{"document_id": document_id, "doc_length": lengths[document_id], "annotator_id": gold,
              "label_id": label_id, "start": start, "end": end, "origin": "manual", "reviewer_id": reviewer_id,
-             "created_at": now, "updated_at": now} for offset, (label_id, start, end) in enumerate(keys)]
+             "created_at": now, "updated_at": now}
+            for document_id, wanted in sorted(keys.items()) for label_id, start, end in wanted]
+    for offset, values in enumerate(rows):
+        values["id"] = next_id + offset
     if rows:
         session.execute(insert(_TABLES["spans"]), rows)
         inserted.extend(("spans", _frozen(values)) for values in rows)
-        _start_gold_work(session, document_id, gold, inserted, updated)
-    return Change(f"accept {len(keys)} span{'s' if len(keys) != 1 else ''} into gold", tuple(inserted), (),
-                  tuple(updated), focus_span=next_id if len(keys) == 1 else None)
+    started = dict(session.execute(_among(select(DocumentStatus.document_id, DocumentStatus.status)
+                                          .where(DocumentStatus.annotator_id == gold),
+                                          DocumentStatus.document_id, None, keys)).all())
+    for document_id in sorted(keys):
+        if started.get(document_id) in (None, "todo"):
+            _status_change(session, document_id, gold, "in_progress", inserted, updated)
+    return Change(f"accept {len(rows)} span{'s' if len(rows) != 1 else ''} into gold", tuple(inserted), (),
+                  tuple(updated), focus_span=next_id if len(rows) == 1 else None)
 
 
 # --------------------------------------------------------------------------- accept
@@ -186,7 +198,7 @@ def accept_span(project: Project, span_id: int, reviewer: str) -> Change:
         existing = _gold_keys(session, span["document_id"], gold).get(key)
         if existing is not None:
             raise UserError(f"gold already holds {span['start']}-{span['end']} with this label (span {existing})")
-        return insert_gold_spans(session, span["document_id"], [key], reviewer)
+        return insert_gold_spans(session, {span["document_id"]: [key]}, reviewer)
 
 
 def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
@@ -209,7 +221,7 @@ def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
         votes = span_votes(session, {document_id: set(people.values())})[document_id]
         in_gold = _gold_keys(session, document_id, gold)
         keys = [key for key in agreed(votes, k) if key not in in_gold]
-        return insert_gold_spans(session, document_id, keys, reviewer)
+        return insert_gold_spans(session, {document_id: keys}, reviewer)
 
 
 def premerge_unanimous(project: Project, document_id: int, reviewer: str) -> Change:
@@ -300,22 +312,27 @@ def copy_links(project: Project, document_id: int, reviewer: str) -> Change:
         gold = gold_id(session)
         people = set(session.scalars(select(Annotator.id).where(Annotator.role != GOLD)))
         votes = link_votes(session, {document_id: people})[document_id]
-        return insert_gold_links(session, document_id, agreed(votes, 1), reviewer, gold)
+        return insert_gold_links(session, {document_id: agreed(votes, 1)}, reviewer, gold)
 
 
-def insert_gold_links(session: Session, document_id: int, keys: Sequence[LinkKey], reviewer: str,
+def insert_gold_links(session: Session, keys: Mapping[int, Sequence[LinkKey]], reviewer: str,
                       gold: int | None) -> Change:
-    """Gold links for those of `keys` whose two ends gold holds and that gold has not drawn yet."""
-    in_gold = _gold_keys(session, document_id, gold)
-    existing = set(link_votes(session, {document_id: {gold}})[document_id]) if gold is not None else set()
-    wanted = [key for key in keys if key not in existing and key[1] in in_gold and key[2] in in_gold]
+    """Gold links for those of `keys` (per document) whose two ends gold holds and that gold has not drawn yet."""
+    wanted: list[tuple[int, int, int]] = []  # head id, child id, relation label id
+    if gold is not None and keys:
+        in_gold = _gold_ids(session, gold, keys)
+        existing = link_votes(session, {document_id: {gold} for document_id in keys})
+        for document_id, links in sorted(keys.items()):
+            ids = in_gold.get(document_id, {})
+            wanted += [(ids[head], ids[child], relation) for relation, head, child in links
+                       if (relation, head, child) not in existing[document_id] and head in ids and child in ids]
     inserted: list = []
     if wanted:
         reviewer_id = _reviewer_id(session, reviewer, inserted)
         next_id, now = _next_id(session, Relation.id), utcnow()
-        rows = [{"id": next_id + offset, "head_id": in_gold[head], "child_id": in_gold[child], "label_id": relation,
+        rows = [{"id": next_id + offset, "head_id": head, "child_id": child, "label_id": relation,
                  "annotator_id": gold, "reviewer_id": reviewer_id, "created_at": now}
-                for offset, (relation, head, child) in enumerate(wanted)]
+                for offset, (head, child, relation) in enumerate(wanted)]
         session.execute(insert(_TABLES["relations"]), rows)
         inserted.extend(("relations", _frozen(values)) for values in rows)
     return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted))

@@ -89,7 +89,8 @@ def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_
     gold_voter = {document_id: {gold} for document_id in voters} if gold is not None else {}
     gold_spans = span_votes(session, gold_voter) if gold_voter else {}
     gold_links = link_votes(session, gold_voter) if gold_voter else {}
-    changes: list[Change] = []
+    spans_in: dict[int, list] = {}
+    links_in: dict[int, list] = {}
     for document_id in sorted(voters):
         k = needed[document_id]
         in_gold = set(gold_spans.get(document_id, ()))
@@ -100,12 +101,11 @@ def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_
                      if key not in linked and key[1] in after and key[2] in after]
         _count(result.spans, votes[document_id], in_gold, set(new_spans), lambda key: labels[key[0]])
         _count(result.links, drawn[document_id], linked, set(new_links), lambda key: relations[key[0]])
-        if write and new_spans:
-            changes.append(insert_gold_spans(session, document_id, new_spans, reviewer))
-            gold = gold if gold is not None else gold_id(session)
-        if write and new_links:
-            changes.append(insert_gold_links(session, document_id, new_links, reviewer, gold))
+        spans_in[document_id], links_in[document_id] = new_spans, new_links
     if write:
+        changes = [insert_gold_spans(session, spans_in, reviewer)] if any(spans_in.values()) else []
+        if any(links_in.values()):
+            changes.append(insert_gold_links(session, links_in, reviewer, gold_id(session)))
         result.change = _combined(changes, result)
     return result
 
