@@ -118,8 +118,9 @@ def _pool(session: Session, annotators: Sequence[str] | None, min_agree: int | N
         return people
     named = list(dict.fromkeys(annotators))
     by_name = {name: annotator_id for annotator_id, name in people.items()}
+    gold_names = {GOLD, *session.scalars(select(Annotator.name).where(Annotator.role == GOLD))}
     for name in named:
-        if name == GOLD or (name not in by_name and session.scalar(select(Annotator.id).where(Annotator.name == name))):
+        if name in gold_names:
             raise UserError(f"--annotators: {name!r} is the gold set, not an annotator; name the people whose work counts")
         if name not in by_name:
             raise UserError(f"--annotators: no annotator named {name!r} in this project; "

@@ -164,6 +164,9 @@ def test_documents_with_fewer_than_two_finishers_are_skipped(sample_project):
     assert considered == set(_stored(sample_project)[0]) - {first}
     assert data["spans"] == figures and _gold(sample_project) == (into, links_in)
     assert not any(doc == first for doc, _ in into)
+    three = _json(sample_project, "--min-agree", 3, "--dry-run")
+    assert three["documents"] == {"considered": 3, "skipped": {"fewer than two finished annotators": 1,
+                                                              "fewer than 3 finished annotators": 1}}
     # a document whose gold set a reviewer marked done is left alone
     mark_gold_done(sample_project, second, "rita")
     again = _json(sample_project, "--min-agree", 1, "--annotators", "alice,bob")
