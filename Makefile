@@ -9,7 +9,8 @@ DEMO := .demo/demo.db
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@echo "Installing the tool and its dependencies into $(VENV) (a minute or two; pip shows its progress)"
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -11,10 +11,11 @@ edit with commands.apply(project, change.inverse()).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-import pandas as pd
-from sqlalchemy import func, insert, select
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from annotator.commands import (
@@ -27,6 +28,9 @@ from annotator.model import Annotator, Document, DocumentStatus, Label, Relation
 from annotator.queries import document_text
 from annotator.store import Project
 from annotator.text import snap
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GOLD = "gold"
 
@@ -48,17 +52,21 @@ def gold_id(session: Session, inserted: list | None = None) -> int | None:
     return values["id"]
 
 
-def _reviewer_id(session: Session, name: str, inserted: list) -> int:
-    """The reviewer's id; a new annotator row with role reviewer on first use."""
+def check_reviewer(session: Session, name: str) -> int | None:
+    """Refuse a name that cannot be a reviewer; the reviewer's id when the row exists."""
     if not name or not name.strip():
         raise UserError("reviewer name is empty; give your name (--annotator NAME)")
-    if name == GOLD:
-        raise UserError(f"{name!r} is the gold set, not a person; give the reviewer's own name")
     row = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == name)).first()
-    if row is not None:
-        if row.role == GOLD:
-            raise UserError(f"{name!r} is the gold set, not a person; give the reviewer's own name")
-        return row.id
+    if name == GOLD or (row is not None and row.role == GOLD):
+        raise UserError(f"{name!r} is the gold set, not a person; give the reviewer's own name")
+    return None if row is None else row.id
+
+
+def _reviewer_id(session: Session, name: str, inserted: list) -> int:
+    """The reviewer's id; a new annotator row with role reviewer on first use."""
+    found = check_reviewer(session, name)
+    if found is not None:
+        return found
     values = {"id": _next_id(session, Annotator.id), "name": name, "role": "reviewer", "created_at": utcnow()}
     session.execute(insert(_TABLES["annotators"]), [values])
     inserted.append(("annotators", _frozen(values)))
@@ -74,39 +82,108 @@ def _document_length(session: Session, document_id: int) -> int:
 
 def _gold_keys(session: Session, document_id: int, gold: int | None) -> dict[tuple[int, int, int], int]:
     """(label_id, start, end) -> gold span id, for one document."""
-    if gold is None:
-        return {}
-    rows = session.execute(select(Span.label_id, Span.start, Span.end, Span.id)
-                           .where(Span.document_id == document_id, Span.annotator_id == gold))
-    return {(lab, s, e): i for lab, s, e, i in rows}
+    return _gold_ids(session, gold, [document_id]).get(document_id, {}) if gold is not None else {}
 
 
-def _start_gold_work(session: Session, document_id: int, gold: int, inserted: list, updated: list) -> None:
-    status = session.scalar(select(DocumentStatus.status).where(
-        DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == gold))
-    if status in (None, "todo"):
-        _status_change(session, document_id, gold, "in_progress", inserted, updated)
+def _gold_ids(session: Session, gold: int, document_ids: Collection[int]) -> dict[int, dict[tuple, int]]:
+    """Per document: (label_id, start, end) -> gold span id."""
+    query = select(Span.document_id, Span.label_id, Span.start, Span.end, Span.id).where(Span.annotator_id == gold)
+    out: dict[int, dict[tuple, int]] = {}
+    for document_id, label_id, start, end, span_id in session.execute(
+            _among(query, Span.document_id, None, dict.fromkeys(document_ids))):
+        if document_id in document_ids:
+            out.setdefault(document_id, {})[label_id, start, end] = span_id
+    return out
 
 
-def _insert_gold_spans(session: Session, document_id: int, keys: list[tuple[int, int, int]], reviewer: str) -> Change:
-    """Insert gold copies of (label_id, start, end), origin manual (a reviewer's decision)."""
+# --------------------------------------------------------------------------- votes
+SpanKey = tuple[int, int, int]  # (label_id, start, end): what "marked identically" compares
+LinkKey = tuple[int, SpanKey, SpanKey]  # (relation label id, head span's key, child span's key)
+
+
+def finished(session: Session) -> dict[int, set[int]]:
+    """Per document, the people who finished it: status done, gold excepted."""
+    rows = session.execute(select(DocumentStatus.document_id, DocumentStatus.annotator_id)
+                           .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+                           .where(DocumentStatus.status == "done", Annotator.role != GOLD))
+    out: dict[int, set[int]] = {}
+    for document_id, annotator_id in rows:
+        out.setdefault(document_id, set()).add(annotator_id)
+    return out
+
+
+def _by_document(rows, voters: Mapping[int, Collection[int]]) -> dict[int, dict[tuple, set[int]]]:
+    """(document_id, annotator_id, *key) rows -> per document, per key, who of its voters marked it."""
+    out: dict[int, dict[tuple, set[int]]] = {document_id: {} for document_id in voters}
+    for document_id, annotator_id, *key in rows:
+        if annotator_id in voters.get(document_id, ()):
+            out[document_id].setdefault(tuple(key), set()).add(annotator_id)
+    return out
+
+
+def _among(query, document_column, annotator_column, voters: Mapping[int, Collection[int]]):
+    # One document: filter by it; many: by the (few) voters, or not at all, and the rest is sorted
+    # out in Python, so that no IN list grows with the number of documents.
+    if len(voters) == 1:
+        return query.where(document_column == next(iter(voters)))
+    if annotator_column is None:
+        return query
+    return query.where(annotator_column.in_(sorted(set().union(*voters.values()))))
+
+
+def span_votes(session: Session, voters: Mapping[int, Collection[int]]) -> dict[int, dict[SpanKey, set[int]]]:
+    """Per document, per (label_id, start, end): which of that document's voters (annotator ids) marked it."""
+    query = select(Span.document_id, Span.annotator_id, Span.label_id, Span.start, Span.end)
+    return _by_document(session.execute(_among(query, Span.document_id, Span.annotator_id, voters)), voters)
+
+
+def link_votes(session: Session, voters: Mapping[int, Collection[int]]) -> dict[int, dict[LinkKey, set[int]]]:
+    """Per document, per (relation label, head key, child key): which of the document's voters drew it."""
+    head, child = _TABLES["spans"].alias("head"), _TABLES["spans"].alias("child")
+    query = (select(head.c.document_id, Relation.annotator_id, Relation.label_id, head.c.label_id, head.c.start,
+                    head.c.end, child.c.label_id, child.c.start, child.c.end)
+             .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id))
+    rows = session.execute(_among(query, head.c.document_id, Relation.annotator_id, voters))
+    return _by_document(((d, a, r, (hl, hs, he), (cl, cs, ce)) for d, a, r, hl, hs, he, cl, cs, ce in rows), voters)
+
+
+def agreed(votes: Mapping[tuple, set[int]], k: int) -> list:
+    """The keys at least k voters marked alike, in document order (by start, end, then label)."""
+    return sorted((key for key, who in votes.items() if len(who) >= k), key=_position)
+
+
+def _position(key: tuple) -> tuple:
+    return (key[1], key[2], key[0]) if isinstance(key[1], int) else (_position(key[1]), _position(key[2]), key[0])
+
+
+def insert_gold_spans(session: Session, keys: Mapping[int, Sequence[SpanKey]], reviewer: str) -> Change:
+    """Insert gold copies of (label_id, start, end) per document, origin manual (a reviewer's decision);
+    gold's status of a document it starts on moves to in_progress."""
     inserted: list = []
     updated: list = []
+    keys = {document_id: list(wanted) for document_id, wanted in keys.items() if wanted}
     reviewer_id = _reviewer_id(session, reviewer, inserted)
     gold = gold_id(session, inserted)
-    length = _document_length(session, document_id)
+    lengths = dict(session.execute(_among(select(Document.id, Document.length), Document.id, None, keys)).all())
     now = utcnow()
     next_id = _next_id(session, Span.id)
-    for offset, (label_id, start, end) in enumerate(keys):
-        values = {"id": next_id + offset, "document_id": document_id, "doc_length": length, "annotator_id": gold,
-                  "label_id": label_id, "start": start, "end": end, "origin": "manual", "reviewer_id": reviewer_id,
-                  "created_at": now, "updated_at": now}
-        session.execute(insert(_TABLES["spans"]), [values])
-        inserted.append(("spans", _frozen(values)))
-    if keys:
-        _start_gold_work(session, document_id, gold, inserted, updated)
-    return Change(f"accept {len(keys)} span{'s' if len(keys) != 1 else ''} into gold", tuple(inserted), (),
-                  tuple(updated), focus_span=next_id if len(keys) == 1 else None)
+    rows = [{"document_id": document_id, "doc_length": lengths[document_id], "annotator_id": gold,
+             "label_id": label_id, "start": start, "end": end, "origin": "manual", "reviewer_id": reviewer_id,
+             "created_at": now, "updated_at": now}
+            for document_id, wanted in sorted(keys.items()) for label_id, start, end in wanted]
+    for offset, values in enumerate(rows):
+        values["id"] = next_id + offset
+    if rows:
+        session.execute(insert(_TABLES["spans"]), rows)
+        inserted.extend(("spans", _frozen(values)) for values in rows)
+    started = dict(session.execute(_among(select(DocumentStatus.document_id, DocumentStatus.status)
+                                          .where(DocumentStatus.annotator_id == gold),
+                                          DocumentStatus.document_id, None, keys)).all())
+    for document_id in sorted(keys):
+        if started.get(document_id) in (None, "todo"):
+            _status_change(session, document_id, gold, "in_progress", inserted, updated)
+    return Change(f"accept {len(rows)} span{'s' if len(rows) != 1 else ''} into gold", tuple(inserted), (),
+                  tuple(updated), focus_span=next_id if len(rows) == 1 else None)
 
 
 # --------------------------------------------------------------------------- accept
@@ -121,7 +198,7 @@ def accept_span(project: Project, span_id: int, reviewer: str) -> Change:
         existing = _gold_keys(session, span["document_id"], gold).get(key)
         if existing is not None:
             raise UserError(f"gold already holds {span['start']}-{span['end']} with this label (span {existing})")
-        return _insert_gold_spans(session, span["document_id"], [key], reviewer)
+        return insert_gold_spans(session, {span["document_id"]: [key]}, reviewer)
 
 
 def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
@@ -134,37 +211,29 @@ def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
     with project.transaction() as session:
         _document_length(session, document_id)
         gold = gold_id(session)
-        who = select(Annotator.id).where(Annotator.role != GOLD)
+        people = dict(session.execute(select(Annotator.name, Annotator.id).where(Annotator.role != GOLD)).all())
         if annotators is not None:
-            who = who.where(Annotator.name.in_(list(annotators)))
-            unknown = set(annotators) - set(session.scalars(select(Annotator.name).where(Annotator.id.in_(who))))
+            unknown = set(annotators) - set(people)
             if unknown:
                 raise UserError(f"no annotator named {', '.join(map(repr, sorted(unknown)))} in this project; "
                                 "name annotators who marked the document")
-        agreed = session.execute(
-            select(Span.label_id, Span.start, Span.end)
-            .where(Span.document_id == document_id, Span.annotator_id.in_(who))
-            .group_by(Span.label_id, Span.start, Span.end)
-            .having(func.count(func.distinct(Span.annotator_id)) >= k)
-            .order_by(Span.start, Span.end, Span.label_id)
-        ).all()
+            people = {name: people[name] for name in annotators}
+        votes = span_votes(session, {document_id: set(people.values())})[document_id]
         in_gold = _gold_keys(session, document_id, gold)
-        keys = [tuple(key) for key in agreed if tuple(key) not in in_gold]
-        return _insert_gold_spans(session, document_id, keys, reviewer)
+        keys = [key for key in agreed(votes, k) if key not in in_gold]
+        return insert_gold_spans(session, {document_id: keys}, reviewer)
 
 
 def premerge_unanimous(project: Project, document_id: int, reviewer: str) -> Change:
     """Accept the spans that every annotator who finished the document marked alike."""
     with project.read() as session:
         _document_length(session, document_id)
-        finished = list(session.scalars(
-            select(Annotator.name).join(DocumentStatus, DocumentStatus.annotator_id == Annotator.id)
-            .where(DocumentStatus.document_id == document_id, DocumentStatus.status == "done",
-                   Annotator.role != GOLD)))
-    if len(finished) < 2:
-        raise UserError(f"document {document_id}: {len(finished)} annotator(s) finished it; "
+        ids = finished(session).get(document_id, set())
+        names = list(session.scalars(select(Annotator.name).where(Annotator.id.in_(ids)))) if ids else []
+    if len(names) < 2:
+        raise UserError(f"document {document_id}: {len(names)} annotator(s) finished it; "
                         "pre-merging needs at least two (accept spans one by one instead)")
-    return accept_agreed(project, document_id, reviewer, len(finished), finished)
+    return accept_agreed(project, document_id, reviewer, len(names), names)
 
 
 # --------------------------------------------------------------------------- change gold
@@ -239,35 +308,34 @@ def _broken_links(session: Session, span_id: int, label_id: int) -> list:
 def copy_links(project: Project, document_id: int, reviewer: str) -> Change:
     """Copy annotators' links whose two ends both have a gold span (same label and offsets)."""
     with project.transaction() as session:
-        inserted: list = []
         _document_length(session, document_id)
         gold = gold_id(session)
-        in_gold = _gold_keys(session, document_id, gold)
-        head, child = _TABLES["spans"].alias("head"), _TABLES["spans"].alias("child")
-        links = session.execute(
-            select(Relation.label_id, head.c.label_id, head.c.start, head.c.end,
-                   child.c.label_id, child.c.start, child.c.end)
-            .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id)
-            .where(head.c.document_id == document_id, Relation.annotator_id != gold)
-            .order_by(Relation.id)
-        ).all()
-        existing = set(session.execute(select(Relation.head_id, Relation.child_id, Relation.label_id)
-                                       .where(Relation.annotator_id == gold)).all()) if gold is not None else set()
-        wanted = []
-        for relation_id, *ends in links:
-            h, c = in_gold.get(tuple(ends[:3])), in_gold.get(tuple(ends[3:]))
-            if h is not None and c is not None and (h, c, relation_id) not in existing:
-                existing.add((h, c, relation_id))
-                wanted.append((h, c, relation_id))
-        if wanted:
-            reviewer_id = _reviewer_id(session, reviewer, inserted)
-            next_id, now = _next_id(session, Relation.id), utcnow()
-            for offset, (h, c, relation_id) in enumerate(wanted):
-                values = {"id": next_id + offset, "head_id": h, "child_id": c, "label_id": relation_id,
-                          "annotator_id": gold, "reviewer_id": reviewer_id, "created_at": now}
-                session.execute(insert(_TABLES["relations"]), [values])
-                inserted.append(("relations", _frozen(values)))
-        return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted))
+        people = set(session.scalars(select(Annotator.id).where(Annotator.role != GOLD)))
+        votes = link_votes(session, {document_id: people})[document_id]
+        return insert_gold_links(session, {document_id: agreed(votes, 1)}, reviewer, gold)
+
+
+def insert_gold_links(session: Session, keys: Mapping[int, Sequence[LinkKey]], reviewer: str,
+                      gold: int | None) -> Change:
+    """Gold links for those of `keys` (per document) whose two ends gold holds and that gold has not drawn yet."""
+    wanted: list[tuple[int, int, int]] = []  # head id, child id, relation label id
+    if gold is not None and keys:
+        in_gold = _gold_ids(session, gold, keys)
+        existing = link_votes(session, {document_id: {gold} for document_id in keys})
+        for document_id, links in sorted(keys.items()):
+            ids = in_gold.get(document_id, {})
+            wanted += [(ids[head], ids[child], relation) for relation, head, child in links
+                       if (relation, head, child) not in existing[document_id] and head in ids and child in ids]
+    inserted: list = []
+    if wanted:
+        reviewer_id = _reviewer_id(session, reviewer, inserted)
+        next_id, now = _next_id(session, Relation.id), utcnow()
+        rows = [{"id": next_id + offset, "head_id": head, "child_id": child, "label_id": relation,
+                 "annotator_id": gold, "reviewer_id": reviewer_id, "created_at": now}
+                for offset, (head, child, relation) in enumerate(wanted)]
+        session.execute(insert(_TABLES["relations"]), rows)
+        inserted.extend(("relations", _frozen(values)) for values in rows)
+    return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted))
 
 
 def mark_gold_done(project: Project, document_id: int, reviewer: str) -> Change:
@@ -284,7 +352,7 @@ def mark_gold_done(project: Project, document_id: int, reviewer: str) -> Change:
 
 
 # --------------------------------------------------------------------------- compare
-def compare_document(project: Project, document_id: int) -> pd.DataFrame:
+def compare_document(project: Project, document_id: int) -> "pd.DataFrame":
     """Every span of a document, for the compare view and the adjudication buttons.
 
     Columns: id, annotator, label, start, end, origin, agreed_by (how many non-gold

@@ -16,6 +16,7 @@ from annotator.agreement import (
     krippendorff_alpha_nominal_value_counts, overlap_matching, unitizing_alpha,
 )
 from annotator.agreement_units import Units, load_units, select_annotators, select_labels
+from annotator.errors import UserError
 from annotator.store import Project
 
 OVERALL = "_overall"
@@ -26,6 +27,10 @@ PAIR_MEASURES = ("span_f1_exact", "span_f1_overlap", "cohen_kappa")
 
 def agreement_report(project: Project, annotators: list[str] | None = None,
                      labels: list[str] | None = None) -> dict:
+    if annotators is not None and len(set(annotators)) < 2:
+        named = f"one ({', '.join(set(annotators))})" if annotators else "none"
+        raise UserError(f"--annotators: agreement needs at least two annotators; you named {named}; "
+                        "add another, e.g. --annotators a,b")
     with project.read() as session:
         names = select_annotators(session, annotators)
         label_names = select_labels(session, labels)

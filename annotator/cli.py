@@ -25,7 +25,9 @@ from annotator.stats import project_stats
 from annotator.store import Project, create_project, open_project
 
 app = typer.Typer(
-    help="Annotate who said what in news articles: projects, import, statistics.",
+    help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
+         "create a project, import articles and annotations, annotate in the window, count the work, measure "
+         "agreement, adjudicate a gold set and export training data (spaCy, Prodigy, doccano, CSV).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -33,7 +35,26 @@ app = typer.Typer(
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-ProjectArg = Annotated[str, typer.Argument(help="Project file path, or a SQLAlchemy database URL.")]
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"annotator {version('quote-annotator')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            print("annotator (not installed, version unknown; run `make install`)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
+ProjectArg = Annotated[str, typer.Argument(metavar="PROJECT", help="Project file path, or a SQLAlchemy database URL.")]
 
 
 class Format(str, Enum):
@@ -185,6 +206,55 @@ def _writable(path: Path) -> Path:
     return path
 
 
+@app.command()
+def adjudicate(
+    project: ProjectArg,
+    annotators: Annotated[Optional[str], typer.Option(metavar="A,B,…", help="Comma-separated names whose work counts (default: everyone; gold never).")] = None,
+    min_agree: Annotated[Optional[int], typer.Option("--min-agree", metavar="K", help="A span goes in when at least K of the document's finished annotators marked it alike.")] = None,
+    majority: Annotated[bool, typer.Option("--majority", help="More than half of each document's finished annotators must agree (the default).")] = False,
+    reviewer: Annotated[Optional[str], typer.Option(metavar="NAME", help="Recorded on every gold span and link (default: your login name).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Change nothing; print what would go in.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Put into gold every span and link enough finished annotators marked alike; the rest waits for the review window."""
+    from annotator.auto_adjudication import adjudicate_project
+
+    with _user_errors():
+        if majority and min_agree is not None:
+            raise UserError("give --majority or --min-agree K, not both")
+        with _project(project) as opened:
+            result = adjudicate_project(opened, reviewer or _login(opened), _names([annotators] if annotators else None),
+                                        min_agree, dry_run)
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    rule = "majority" if min_agree is None else f"at least {min_agree}"
+    out.print(("dry run, nothing written: " if dry_run else "")
+              + f"{rule} of {escape(', '.join(result.annotators)) or 'nobody'}; reviewer {escape(result.reviewer)}; "
+              f"{result.considered} documents considered, {sum(result.skipped.values())} skipped"
+              + (f" ({', '.join(f'{reason}: {n}' for reason, n in result.skipped.items())})" if result.skipped else ""),
+              soft_wrap=True)
+    verb = "would go in" if dry_run else "went in"
+    for title, figures in (("label", result.spans), ("link", result.links)):
+        table = Table(title, verb, "already in gold", "waiting")
+        for name, row in figures.items():
+            table.add_row(escape(name), str(row["added"]), str(row["in_gold"]), str(row["waiting"]))
+        out.print(table)
+    waiting = sum(row["waiting"] for figures in (result.spans, result.links) for row in figures.values())
+    if waiting:
+        out.print(f"{waiting} candidates wait: settle them in the review window (`annotator gui`, Review → Compare / adjudicate).")
+
+
+def _login(project: Project) -> str:
+    """Who runs the command: the database login on a shared database, else the operating-system login."""
+    import getpass
+
+    try:
+        return project.engine.url.username or getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password database
+        raise UserError("cannot tell your login name; give it with --reviewer NAME") from None
+
+
 class ExportFormat(str, Enum):
     spacy = "spacy"
     prodigy = "prodigy"
@@ -197,7 +267,7 @@ def export_(
     project: ProjectArg,
     folder: Annotated[Path, typer.Option("--out", help="Folder to write (new, or empty).")],
     format: Annotated[ExportFormat, typer.Option("--format", help="spacy (DocBin + config), prodigy, doccano or csv.")] = ExportFormat.spacy,
-    source: Annotated[str, typer.Option(help="An annotator's name, gold (the adjudicated set) or majority.")] = "gold",
+    source: Annotated[Optional[str], typer.Option(help="An annotator's name, gold (the adjudicated set) or majority (default: gold once a gold document is marked done, else majority).")] = None,
     dev: Annotated[float, typer.Option(help="Share of documents in dev.spacy (spacy format).")] = 0.2,
     seed: Annotated[int, typer.Option(help="Seed of the train/dev split.")] = 0,
     labels: Annotated[Optional[list[str]], typer.Option(help="Only these labels (comma-separated or repeated).")] = None,
@@ -215,8 +285,11 @@ def export_(
     summary = result.summary
     spans = ", ".join(f"{label} {count}" for label, count in summary["spans"].items())
     adjusted = ", ".join(f"{count} {action.replace('_', ' ')}" for action, count in summary["adjusted"].items() if count)
-    out.print(f"wrote {escape(str(folder))}: {summary['documents']} documents from {escape(summary['annotator'])}; "
-              f"spans: {escape(spans)}" + (f"; {adjusted} (see export.json)" if adjusted else ""), soft_wrap=True)
+    why = "" if source is not None else (" (the default: the adjudicated set)" if summary["source"] == "gold" else
+                                         " (the default until a gold document is marked done; "
+                                         "`annotator adjudicate` builds gold)")
+    out.print(f"wrote {escape(str(folder))}: {summary['documents']} documents from {escape(summary['annotator'])}"
+              f"{why}; spans: {escape(spans)}" + (f"; {adjusted} (see export.json)" if adjusted else ""), soft_wrap=True)
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 

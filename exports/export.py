@@ -42,7 +42,7 @@ ENTS_POLICY = ("doc.ents holds the spans whose label is marked ner in the schema
 @dataclass
 class ExportOptions:
     format: str = "spacy"
-    source: str = "gold"  # an annotator's name, "gold" or "majority"
+    source: str | None = None  # an annotator's name, "gold" or "majority"; None: selection.default_source
     dev: float = 0.2
     seed: int = 0
     labels: list[str] | None = None
@@ -145,7 +145,7 @@ def _summary(options: ExportOptions, selection: Selection, spans: Counter, notes
     actions = Counter(note["action"] for note in notes)
     return {
         "format": options.format,
-        "source": options.source,
+        "source": selection.source,
         "annotator": selection.writer,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "all_documents": options.all_documents,

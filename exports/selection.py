@@ -6,6 +6,8 @@ Sources:
 - `majority`: a span is kept when more than half of the annotators who finished the document
   marked the same start, end and label; a link when more than half of them drew it between
   two such spans with the same label.
+Without a source, the default is gold once a gold document is marked done, else majority
+(`default_source`; the window's chooser lists it first).
 By default only the documents the source finished are exported (for `majority`: the documents
 at least one annotator finished); `all_documents` exports every document.
 Spans are keyed by (document_id, start, end, label), so the three sources share one shape.
@@ -41,10 +43,11 @@ class Selection:
 
 def select_export(
     session: Session,
-    source: str,
+    source: str | None,
     labels: Sequence[str] | None = None,
     all_documents: bool = False,
 ) -> Selection:
+    source = default_source(session) if source is None else source
     schema = project_schema(session)
     labels = _check_labels(schema, labels)
     ner_labels = [label.name for label in schema.labels if label.ner and label.name in labels]
@@ -87,10 +90,23 @@ _RELATION_COLUMNS = ["document_id", "head_start", "head_end", "head_label",
 
 
 def available_sources(session: Session) -> list[str]:
-    """What --source accepts in this project, for a chooser: gold (once there is one), majority, each annotator."""
+    """What --source accepts in this project, for a chooser: the default first, then the other of gold (once
+    there is one) and majority, then each annotator who worked on a document (not a reviewer's own row)."""
     annotators = queries.annotators(session)
-    named = annotators.loc[annotators["role"] != "gold", "name"].tolist()
-    return (["gold"] if (annotators["role"] == "gold").any() else []) + ["majority"] + named
+    worked = set(queries.statuses(session)["annotator"])
+    named = [name for name, role in annotators.itertuples(index=False) if role != "gold" and name in worked]
+    special = (["gold"] if (annotators["role"] == "gold").any() else []) + ["majority"]
+    first = default_source(session)
+    return [first] + [name for name in special if name != first] + named
+
+
+def default_source(session: Session) -> str:
+    """gold once a reviewer marked a gold document done (exporting gold exports only those), else majority."""
+    annotators = queries.annotators(session)
+    gold = set(annotators.loc[annotators["role"] == "gold", "name"])
+    statuses = queries.statuses(session)
+    done = statuses["annotator"].isin(gold) & (statuses["status"] == "done")
+    return "gold" if done.any() else "majority"
 
 
 def _check_labels(schema, labels: Sequence[str] | None) -> list[str]:
@@ -115,8 +131,8 @@ def _gold_annotator(session: Session) -> str:
     annotators = queries.annotators(session)
     gold = annotators.loc[annotators["role"] == "gold", "name"].tolist()
     if not gold:
-        raise UserError("--source gold: the project has no gold set yet; make one by adjudicating with "
-                        "`annotator agreement` or the review window, or export --source majority or NAME")
+        raise UserError("--source gold: the project has no gold set yet; make one with `annotator adjudicate` "
+                        "or the review window, or export --source majority or NAME")
     return gold[0]
 
 

@@ -143,9 +143,8 @@ def test_unknown_names_in_filters_are_refused(tiny):
 
 
 def test_undefined_values_are_null(tiny, tmp_path):
-    alone = agreement_report(tiny, annotators=["ana"])
-    assert alone["documents"] == 0 and alone["pairs"] == [] and alone["documents_detail"] == []
-    assert all(v is None for measures in alone["labels"].values() for v in measures.values())
+    with pytest.raises(UserError, match="needs at least two annotators; you named one \\(ana\\)"):
+        agreement_report(tiny, annotators=["ana", "ana"])  # one person is not a comparison
     fresh = create_project(tmp_path / "empty.db")
     empty = agreement_report(fresh)  # nobody finished anything
     fresh.close()

@@ -140,7 +140,7 @@ def test_gold_source_exports_the_gold_annotator_or_says_how_to_make_one(project,
     _three_annotators(project, tmp_path)
     with project.read() as session:
         assert available_sources(session) == ["majority", "a", "b", "c"]
-    with pytest.raises(UserError, match="no gold set yet.*annotator agreement"):
+    with pytest.raises(UserError, match="no gold set yet.*annotator adjudicate"):
         export_project(project, tmp_path / "out", ExportOptions(format="csv", source="gold"))
     with project.transaction() as session:
         session.execute(update(Annotator).where(Annotator.name == "c").values(role="gold"))
