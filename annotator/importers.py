@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
@@ -23,6 +23,8 @@ from annotator.readers import BadRecord, Record, detect_format, records
 from annotator.store import Project
 from annotator.text import check_language, detect_language, pack_tokens, tokenize
 
+_PROGRESS = ("todo", "in_progress", "skipped", "done")  # statuses in the order work moves on
+_FINISHED = ("done", "skipped")
 MAX_CHARS = 1_000_000  # spaCy's own default limit; a longer "article" is almost always a mistake
 BATCH = 500
 
@@ -116,7 +118,11 @@ class _Writer:
 
     def write(self, batch: list[Record]) -> None:
         for record in batch:
-            self._check(record)
+            try:
+                self._check(record)
+            except BadRecord as bad:  # a folder's record names its own table
+                bad.file = bad.file or record.file
+                raise
         documents = self._documents(batch)
         work = [
             _Work(record, doc_id, length, self._annotator_id(record.annotator))
@@ -212,32 +218,38 @@ class _Writer:
         return self.annotators[name]
 
     def _statuses(self, work: list[_Work]) -> None:
-        """An accepted record means its annotator finished the document."""
-        pairs = {(w.doc_id, w.annotator_id) for w in work}
+        """Each record's status (an accepted record: done); an import never moves a status back."""
+        wanted: dict[tuple[int, int], str] = {}
+        for w in work:
+            pair = (w.doc_id, w.annotator_id)
+            wanted[pair] = max(wanted.get(pair, "todo"), w.record.status, key=_PROGRESS.index)
         existing = {
             (doc_id, ann_id): status
             for doc_id, ann_id, status in self.session.execute(
                 select(DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status)
-                .where(tuple_(DocumentStatus.document_id, DocumentStatus.annotator_id).in_(pairs))
+                .where(tuple_(DocumentStatus.document_id, DocumentStatus.annotator_id).in_(list(wanted)))
             )
         }
         now = utcnow()
-        fresh = [(d, a) for d, a in pairs if (d, a) not in existing]
+        fresh = [(pair, status) for pair, status in wanted.items() if pair not in existing and status != "todo"]
         if fresh:
             self.session.execute(insert(DocumentStatus), [
-                {"document_id": d, "annotator_id": a, "status": "done", "started_at": now,
-                 "finished_at": now, "updated_at": now} for d, a in fresh
+                {"document_id": d, "annotator_id": a, "status": status, "started_at": now,
+                 "finished_at": now if status in _FINISHED else None, "updated_at": now} for (d, a), status in fresh
             ])
-        unfinished = [(d, a) for (d, a), status in existing.items() if status != "done"]
-        for d, a in unfinished:
+        moved = [(pair, status) for pair, status in wanted.items()
+                 if pair in existing and _PROGRESS.index(status) > _PROGRESS.index(existing[pair])]
+        for (d, a), status in moved:
             self.session.execute(
                 update(DocumentStatus)
                 .where(DocumentStatus.document_id == d, DocumentStatus.annotator_id == a)
-                .values(status="done", finished_at=now, updated_at=now)
+                .values(status=status, started_at=func.coalesce(DocumentStatus.started_at, now),
+                        finished_at=now if status in _FINISHED else None, updated_at=now)
             )
         names = {i: n for n, i in self.annotators.items()}
-        for _, a in fresh + unfinished:
-            self.result.finished[names[a]] = self.result.finished.get(names[a], 0) + 1
+        for (_, a), status in fresh + moved:
+            if status == "done":
+                self.result.finished[names[a]] = self.result.finished.get(names[a], 0) + 1
 
     def _spans(self, work: list[_Work]) -> list[list[int]]:
         """Insert spans not already there; return each record's span ids, in record order."""
