@@ -270,7 +270,8 @@ def _refuse_export_table(path: Path, columns: list[str]) -> None:
     if kind is not None:
         shown = ", ".join(columns[:6]) + (", ..." if len(columns) > 6 else "")
         raise BadRecord(1, f"this is a table of {kind} (columns {shown}), not articles; import the CSV export "
-                           f"folder that holds it with --format csv: annotator import PROJECT {path.parent} --format csv")
+                           f"folder that holds it with --format csv: "
+                           f"annotator import PROJECT {path.parent} --format csv")
 
 
 def _text(value: dict, number: int) -> str:

@@ -212,20 +212,24 @@ def test_an_unknown_label_names_the_line_of_its_document(sample_project, tmp_pat
     documents = _rows(folder / "documents.csv")
     index = next(i for i, row in enumerate(documents) if row[0] == spans[1][1])
     where = re.escape(str(folder / "documents.csv"))
+    copy = _copy(tmp_path)
     with pytest.raises(UserError, match=rf"^{where}:{_line_of(documents, index)}: span 1 \(QOUTE \d+-\d+\): unknown"):
-        import_path(_copy(tmp_path), folder, ImportOptions(format="csv"))
+        import_path(copy, folder, ImportOptions(format="csv"))
+    copy.close()
 
 
 def test_line_numbers_count_the_line_breaks_inside_texts(project, tmp_path):
     texts = ["First article.\r\nIt has\r\nthree lines.", "Second\rarticle, a bare return.", "Third\n\n\narticle."]
-    add_work(project, tmp_path, "ann", [{"text": t, "spans": [{"start": 0, "end": 5, "label": "QUOTE"}]} for t in texts],
-             lang="en")
+    records = [{"text": t, "spans": [{"start": 0, "end": 5, "label": "QUOTE"}]} for t in texts]
+    add_work(project, tmp_path, "ann", records, lang="en")
     export_project(project, tmp_path / "out", ExportOptions(format="csv", source="ann"))
     rows = _rows(tmp_path / "out" / "documents.csv")
     rows[3][4] = "nope"  # the third article starts on line 1 (header) + 3 + 1 + 1 = line 6
     _write_rows(tmp_path / "out" / "documents.csv", rows)
+    copy = _copy(tmp_path)
     with pytest.raises(UserError, match=r"documents.csv:6: status 'nope'"):
-        import_path(_copy(tmp_path), tmp_path / "out", ImportOptions(format="csv"))
+        import_path(copy, tmp_path / "out", ImportOptions(format="csv"))
+    copy.close()
 
 
 def test_a_folder_without_documents_csv_is_refused_as_csv(project, tmp_path):
