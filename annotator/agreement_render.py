@@ -13,6 +13,7 @@ import pandas as pd
 from rich.table import Table
 
 from annotator.agreement_report import LABEL_MEASURES, OVERALL, PAIR_MEASURES
+from annotator.csv_cells import LINE_END, escape_any
 
 SHORT = {"span_f1_exact": "F1 exact", "span_f1_overlap": "F1 overlap", "cohen_kappa": "Cohen κ",
          "fleiss_kappa": "Fleiss κ", "krippendorff_alpha": "Kripp. α", "unitizing_alpha": "α_U"}
@@ -45,7 +46,12 @@ def to_frame(report: dict) -> pd.DataFrame:
 
 
 def to_csv(report: dict) -> str:
-    return to_frame(report).to_csv(index=False, float_format="%.6g")
+    """The frame as CSV, by annotator.csv_cells' rule: names that begin like a formula get a leading ',
+    rows end with \r\n so that a cell holding a bare \r is quoted. Write it with newline=""."""
+    frame = to_frame(report)
+    for column in ("section", "a", "b", "document", "label"):
+        frame[column] = frame[column].map(escape_any)
+    return frame.to_csv(index=False, float_format="%.6g", lineterminator=LINE_END)
 
 
 # --------------------------------------------------------------------------- terminal

@@ -196,7 +196,7 @@ def agreement(
         if out_file is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
-            _writable(out_file).write_text(text, encoding="utf-8")
+            _writable(out_file).write_text(text, encoding="utf-8", newline="")  # the CSV ends rows with \r\n itself
             out.print(f"wrote {escape(str(out_file))}")
 
 

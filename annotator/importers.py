@@ -22,7 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
@@ -32,6 +32,8 @@ from annotator.store import Project
 from annotator.text import check_language, detect_language, pack_tokens, tokenize, unpack_tokens
 from annotator.token_boundaries import OffBoundaryReport
 
+_PROGRESS = ("todo", "in_progress", "skipped", "done")  # statuses in the order work moves on
+_FINISHED = ("done", "skipped")
 MAX_CHARS = 1_000_000  # spaCy's own default limit; a longer "article" is almost always a mistake
 BATCH = 500
 
@@ -166,7 +168,11 @@ class _Reader:
 
     def prepare(self, batch: list[Record]) -> list[_Prepared]:
         for record in batch:
-            self._check(record)
+            try:
+                self._check(record)
+            except BadRecord as bad:  # a folder's record names its own table
+                bad.file = bad.file or record.file
+                raise
         hashes = [hashlib.sha256(r.text.encode("utf-8")).hexdigest() for r in batch]
         annotated = {sha for sha, record in zip(hashes, batch) if record.spans}
         with self.project.read() as session:  # texts stored already need no tokens (the write checks again)
@@ -205,7 +211,7 @@ class _Reader:
         batch_tokens = {p.sha256: p.tokens for p in prepared if p.tokens is not None}
         where = []
         for p in annotated:
-            place = f"{self.path.name}:{p.record.line}"
+            place = f"{Path(p.record.file or self.path).name}:{p.record.line}"
             where.append(place if p.record.name == place else f"{place} ({p.record.name})")
         self.off_boundaries.add(
             where, [p.record.text for p in annotated],
@@ -327,32 +333,38 @@ class _Writer:
         return self.annotators[name]
 
     def _statuses(self, work: list[_Work]) -> None:
-        """An accepted record means its annotator finished the document."""
-        pairs = {(w.doc_id, w.annotator_id) for w in work}
+        """Each record's status (an accepted record: done); an import never moves a status back."""
+        wanted: dict[tuple[int, int], str] = {}
+        for w in work:
+            pair = (w.doc_id, w.annotator_id)
+            wanted[pair] = max(wanted.get(pair, "todo"), w.record.status, key=_PROGRESS.index)
         existing = {
             (doc_id, ann_id): status
             for doc_id, ann_id, status in self.session.execute(
                 select(DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status)
-                .where(tuple_(DocumentStatus.document_id, DocumentStatus.annotator_id).in_(pairs))
+                .where(tuple_(DocumentStatus.document_id, DocumentStatus.annotator_id).in_(list(wanted)))
             )
         }
         now = utcnow()
-        fresh = [(d, a) for d, a in pairs if (d, a) not in existing]
+        fresh = [(pair, status) for pair, status in wanted.items() if pair not in existing and status != "todo"]
         if fresh:
             self.session.execute(insert(DocumentStatus), [
-                {"document_id": d, "annotator_id": a, "status": "done", "started_at": now,
-                 "finished_at": now, "updated_at": now} for d, a in fresh
+                {"document_id": d, "annotator_id": a, "status": status, "started_at": now,
+                 "finished_at": now if status in _FINISHED else None, "updated_at": now} for (d, a), status in fresh
             ])
-        unfinished = [(d, a) for (d, a), status in existing.items() if status != "done"]
-        for d, a in unfinished:
+        moved = [(pair, status) for pair, status in wanted.items()
+                 if pair in existing and _PROGRESS.index(status) > _PROGRESS.index(existing[pair])]
+        for (d, a), status in moved:
             self.session.execute(
                 update(DocumentStatus)
                 .where(DocumentStatus.document_id == d, DocumentStatus.annotator_id == a)
-                .values(status="done", finished_at=now, updated_at=now)
+                .values(status=status, started_at=func.coalesce(DocumentStatus.started_at, now),
+                        finished_at=now if status in _FINISHED else None, updated_at=now)
             )
         names = {i: n for n, i in self.annotators.items()}
-        for _, a in fresh + unfinished:
-            self.result.finished[names[a]] = self.result.finished.get(names[a], 0) + 1
+        for (_, a), status in fresh + moved:
+            if status == "done":
+                self.result.finished[names[a]] = self.result.finished.get(names[a], 0) + 1
 
     def _spans(self, work: list[_Work]) -> list[list[int]]:
         """Insert spans not already there; return each record's span ids, in record order."""

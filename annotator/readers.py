@@ -30,17 +30,24 @@ class Record:
     name: str
     meta: dict = field(default_factory=dict)
     lang: str | None = None
-    annotator: str | None = None  # set when the record carries an annotator's finished work
+    annotator: str | None = None  # set when the record carries an annotator's work
     spans: list[tuple[int, int, str]] = field(default_factory=list)
     relations: list[tuple[int, int, str]] = field(default_factory=list)  # (head span index, child span index, label)
+    status: str = "done"  # the annotator's status of the document (an accepted record is finished work)
+    file: Path | None = None  # the file `line` is in, when it is not the imported path (a folder's table)
 
 
 Progress = Callable[[int], None]  # called with the number of bytes read so far
 
 
 def detect_format(path: Path) -> str:
-    """Choose the format from the extension and, for JSONL, the first record's keys."""
-    if path.is_dir() or path.suffix.lower() == ".txt":
+    """Choose the format from the extension and, for JSONL, the first record's keys.
+
+    A folder is a CSV export when it holds documents.csv, else a folder of .txt files.
+    """
+    if path.is_dir():
+        return "csv" if (path / "documents.csv").is_file() else "txt"
+    if path.suffix.lower() == ".txt":
         return "txt"
     if path.suffix.lower() == ".csv":
         return "csv"
@@ -217,7 +224,11 @@ def read_doccano(path: Path, progress: Progress, annotator: str | None) -> Itera
 
 
 def read_csv(path: Path, progress: Progress, text_column: str) -> Iterator[Record]:
-    """CSV through pandas, in chunks; other columns become the document's metadata."""
+    """CSV of articles through pandas, in chunks; other columns become the document's metadata.
+
+    A table of a CSV export (spans.csv, links.csv, documents.csv) is refused: read as articles,
+    spans.csv made one "document" per span text. Its folder imports with --format csv.
+    """
     if path.stat().st_size == 0:
         raise BadRecord(None, "the file is empty; nothing to import", path)
     line = 2  # the header is line 1; fields may span lines, so count their newlines
@@ -226,6 +237,7 @@ def read_csv(path: Path, progress: Progress, text_column: str) -> Iterator[Recor
         try:
             chunks = pd.read_csv(handle, dtype=str, keep_default_na=False, chunksize=2000, encoding="utf-8-sig")
             for chunk in chunks:
+                _refuse_export_table(path, [str(c) for c in chunk.columns])
                 if text_column not in chunk.columns:
                     columns = ", ".join(map(str, chunk.columns))
                     raise BadRecord(1, f"no column {text_column!r} (columns: {columns}); choose one with --text-column")
@@ -249,6 +261,17 @@ def read_csv(path: Path, progress: Progress, text_column: str) -> Iterator[Recor
             raise BadRecord(None, f"not valid CSV ({exc}); fix the file", path) from None
     if not seen:
         raise BadRecord(None, "the file has a header but no rows; nothing to import", path)
+
+
+def _refuse_export_table(path: Path, columns: list[str]) -> None:
+    from annotator.csv_folder import table_kind
+
+    kind = table_kind(columns)
+    if kind is not None:
+        shown = ", ".join(columns[:6]) + (", ..." if len(columns) > 6 else "")
+        raise BadRecord(1, f"this is a table of {kind} (columns {shown}), not articles; import the CSV export "
+                           f"folder that holds it with --format csv: "
+                           f"annotator import PROJECT {path.parent} --format csv")
 
 
 def _text(value: dict, number: int) -> str:
@@ -287,7 +310,12 @@ def records(path: Path, fmt: str, progress: Progress, annotator: str | None, tex
     if fmt == "txt":
         return read_txt(path, progress)
     if path.is_dir():
-        raise BadRecord(None, f"a folder can only be imported as txt, not {fmt}", path)
+        if fmt == "csv":
+            from annotator.csv_folder import read_csv_folder  # it builds on this module's Record
+
+            return read_csv_folder(path, progress, annotator)
+        raise BadRecord(None, f"a folder can only be imported as txt, or as csv when a CSV export wrote it, "
+                              f"not as {fmt}", path)
     if fmt == "jsonl":
         return read_jsonl(path, progress)
     if fmt == "csv":

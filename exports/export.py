@@ -21,7 +21,8 @@ from pathlib import Path
 
 from annotator.errors import UserError
 from annotator.store import Project
-from exports.csv_export import write_csv
+from exports.csv_export import FILES as CSV_FILES
+from exports.csv_export import source_statuses, write_csv
 from exports.jsonl_export import doccano_line, prodigy_line
 from exports.prepare import Prepared, prepare
 from exports.reader import DocumentReader
@@ -29,7 +30,17 @@ from exports.selection import Selection, select_export
 from exports.spacy_export import SHARD_DOCS, export_spacy
 
 FORMATS = ("spacy", "prodigy", "doccano", "csv")
-FILES = {"prodigy": "prodigy.jsonl", "doccano": "doccano.jsonl", "csv": "spans.csv"}
+FILES = {"prodigy": "prodigy.jsonl", "doccano": "doccano.jsonl"}
+EXACT = "every span exactly as stored: start and end are code-point offsets into the text, no span moved"
+PRODIGY_TOKENS = ("the stored spaCy tokens, split at every span edge inside a token or on the space between two "
+                  "tokens, so that token_start / token_end (inclusive) are exact")
+CSV_LAYOUT = {
+    "documents.csv": "document_id, name, lang, annotator, status (the source's), text, meta (JSON)",
+    "spans.csv": "span_id, document_id, document, annotator, label, start, end, text",
+    "links.csv": "document_id, annotator, label, head_span_id, child_span_id, head_text, child_text",
+}
+CSV_CELLS = ("a text cell beginning with = + - @ (or full-width), tab, CR or ' gets a leading ' (import removes it); "
+             "rows end with CRLF; cells holding line breaks are quoted")
 LINKS_LAYOUT = ("doc.user_data['links']: [head_start, head_end, child_start, child_end, label] per link, "
                 "character offsets of the two spans in doc.text")
 PASSAGES = ("one Doc per passage: documents are cut after a line break or a sentence end, never inside a span or "
@@ -87,7 +98,7 @@ def export_project(
                                  "dev_share": options.dev, "seed": options.seed}}
         else:
             spans, notes = _write_flat(project, selection, folder, options.format, progress, cancelled)
-            warnings, details = [], {"file": FILES[options.format]}
+            warnings, details = [], _flat_details(options.format)
         summary = _summary(options, selection, spans, notes, warnings, details)
         (folder / "export.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return ExportResult(out, summary, warnings)
@@ -116,25 +127,30 @@ def _staging(out: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _flat_details(fmt: str) -> dict:
+    if fmt == "csv":
+        return {"offsets": EXACT, "csv": {"files": list(CSV_FILES), "columns": CSV_LAYOUT, "cells": CSV_CELLS}}
+    return {"file": FILES[fmt], "offsets": EXACT, **({"tokens": PRODIGY_TOKENS} if fmt == "prodigy" else {})}
+
+
 def _write_flat(project: Project, selection: Selection, folder: Path, fmt: str, progress, cancelled):
-    """Prodigy, doccano or CSV: one file, documents streamed in id order."""
+    """Prodigy, doccano or CSV: spans exactly as stored, documents streamed in id order."""
     total = len(selection.documents)
     spans: Counter = Counter()
-    notes: list[dict] = []
+    notes: list[dict] = []  # stays empty: nothing is snapped
 
     def prepared() -> Iterator[Prepared]:
         for done, payload in enumerate(DocumentReader(project, selection).payloads(cancelled=cancelled), start=1):
-            doc = prepare(payload, snap_to_tokens=fmt == "prodigy")
+            doc = prepare(payload, snap_to_tokens=False)
             spans.update(label for _, _, label in doc.spans)
             notes.extend(doc.notes)
             yield doc
             progress(done, total)
 
-    path = folder / FILES[fmt]
     if fmt == "csv":
-        write_csv(path, prepared(), selection.writer)
+        write_csv(folder, prepared(), selection.writer, source_statuses(project, selection))
     else:
-        with path.open("w", encoding="utf-8", newline="\n") as handle:
+        with (folder / FILES[fmt]).open("w", encoding="utf-8", newline="\n") as handle:
             for doc in prepared():
                 handle.write(prodigy_line(doc, selection.writer) if fmt == "prodigy" else doccano_line(doc))
     return spans, notes
@@ -154,6 +170,7 @@ def _summary(options: ExportOptions, selection: Selection, spans: Counter, notes
         "ner_labels": selection.ner_labels,
         "spans": {label: spans.get(label, 0) for label in selection.labels},
         "links_left_out_by_labels": selection.dropped_links,
+        "spans_exact": options.format != "spacy",
         "adjusted": {action: actions.get(action, 0) for action in ("snapped", "merged", "dropped", "not_in_ents")},
         **details,
         "warnings": warnings,

@@ -1,10 +1,14 @@
 """One document ready to write: its text, stored tokens, spans and links, checked and (if asked) snapped.
 
-Token-based formats (spaCy, Prodigy) need spans on token boundaries. A span that is not on
-them (an imported one), or that starts or ends with whitespace, is snapped with
+The text formats (Prodigy, doccano, CSV) take every span exactly as stored (snap_to_tokens
+False): Prodigy's tokens are cut to fit the spans instead (exports.jsonl_export).
+
+Only the spaCy DocBin snaps (snap_to_tokens True): a Doc's spans must sit on its tokens, and
+spaCy advises against spans that start or end with whitespace. A span that is not on the stored
+tokens (an imported one), or that starts or ends with whitespace, is snapped with
 annotator.text.snap: whitespace trimmed, then widened outwards to the stored tokens. Each such
-change is a note (`snapped`); a span holding only whitespace is `dropped`, and two spans that
-snap to the same place become one (`merged`). Nothing is changed silently.
+change is a note (`snapped`, in export.json); a span holding only whitespace is `dropped`, and
+two spans that snap to the same place become one (`merged`). Nothing is changed silently.
 """
 
 from __future__ import annotations

@@ -96,11 +96,11 @@ def test_csv_rows_hold_the_span_text_and_escape_formulas(project, tmp_path):
                                                                    span(text, "@mention", "SPEAKER")]}], lang="en")
     export_project(project, tmp_path / "out", ExportOptions(format="csv", source="ann"))
     frame = pd.read_csv(tmp_path / "out" / "spans.csv", dtype=str, keep_default_na=False)
-    assert list(frame.columns) == ["document", "document_id", "annotator", "label", "start", "end", "text"]
+    assert list(frame.columns) == ["span_id", "document_id", "document", "annotator", "label", "start", "end", "text"]
     texts = project_texts(project)
     for row in frame.itertuples():
         expected = texts[int(row.document_id)][int(row.start):int(row.end)]
-        assert row.text == ("'" + expected if expected[0] in "=+-@" else expected)
+        assert row.text == ("'" + expected if expected[0] in "=+-@'" else expected)
     assert {"'=HYPERLINK(evil)", "'-il", "'@mention", "nous frapperons", "We will respond."} <= set(frame["text"])
     assert len(frame) == 9
 
