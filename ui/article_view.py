@@ -1,7 +1,8 @@
 """The article: read-only plain text with spans drawn over it.
 
-Offsets in and out of this widget are code points; Qt's UTF-16 positions are
-converted here and nowhere else (`_to_qt` / `_from_qt`, through annotator.text).
+Offsets in and out of this widget are code points; Qt's positions (UTF-16 units,
+one per line break, `\r\n` included) are converted here and nowhere else
+(`_to_qt` / `_from_qt`, through annotator.qt_positions).
 Spans nest in levels: level 0 is a background (ExtraSelections, drawn by Qt),
 deeper levels are coloured underlines stacked below the line, painted for the
 visible lines only. The selected span gets an outline; hovering shows labels.
@@ -15,7 +16,7 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QTextCharFormat, QTextCursor, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip
 
-from annotator.text import from_utf16, to_utf16, utf16_index
+from annotator.qt_positions import QtPositions
 
 UNDERLINE = 4  # px per nested level (3 px line, 1 px gap)
 
@@ -61,7 +62,7 @@ class ArticleView(QPlainTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), 11.5))
         self.setFont(font)
         self.document().setDocumentMargin(16)
-        self._index = utf16_index("")
+        self._positions = QtPositions("")
         self._spans: dict[int, ShownSpan] = {}
         self._levels: dict[int, int] = {}
         self._cache: dict[int, tuple[ShownSpan, int, QTextEdit.ExtraSelection | None]] = {}
@@ -71,12 +72,12 @@ class ArticleView(QPlainTextEdit):
         self.selected_span: int | None = None
         self.linked_spans: set[int] = set()  # drawn with a dashed outline while a span is selected
 
-    # --- the UTF-16 boundary ----------------------------------------------------------
+    # --- the Qt position boundary -----------------------------------------------------
     def _to_qt(self, offset: int) -> int:
-        return to_utf16(self._index, offset)
+        return self._positions.to_qt(offset)
 
     def _from_qt(self, position: int) -> int:
-        return from_utf16(self._index, position)
+        return self._positions.from_qt(position)
 
     # --- content ----------------------------------------------------------------------
     def set_colors(self, colors: dict[str, str]) -> None:
@@ -93,7 +94,7 @@ class ArticleView(QPlainTextEdit):
 
     def set_document(self, text: str, spans: list[ShownSpan]) -> None:
         """Show a new article with the caret at its start and keyboard focus on it."""
-        self._index = utf16_index(text)
+        self._positions = QtPositions(text)
         self._cache.clear()
         self._spans = {}
         self.selected_span = None
