@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
             return
         following = next_unfinished(self.documents.model.rows(), document)
         if following is None:
-            self.status.showMessage("Every document is done or skipped. 🎉", 8000)
+            self.status.showMessage("Every document is done or skipped.", 8000)
             return
         self.open_document(following)
 
