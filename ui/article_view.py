@@ -71,6 +71,7 @@ def _near_end(rect: QRectF, right: bool, most: float = 80) -> QRectF:
 
 class ArticleView(QTextEdit):
     span_clicked = Signal(int)  # span id, or -1 when a click hit no span
+    line_height = LINE_HEIGHT  # percent; a view that draws no links can do with 100
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -132,7 +133,7 @@ class ArticleView(QTextEdit):
         spacing = QTextCursor(self.document())
         spacing.select(QTextCursor.SelectionType.Document)
         line = QTextBlockFormat()
-        line.setLineHeight(LINE_HEIGHT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        line.setLineHeight(self.line_height, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
         spacing.mergeBlockFormat(line)
         self.set_spans(spans)
         cursor = self.textCursor()
@@ -144,7 +145,8 @@ class ArticleView(QTextEdit):
         """Room above the first line for its arcs, as the line height leaves above every other line."""
         frame = self.document().rootFrame()
         fmt = frame.frameFormat()
-        fmt.setTopMargin(self.document().documentMargin() + self.fontMetrics().height() * (LINE_HEIGHT - 100) / 100)
+        gap = self.fontMetrics().height() * (self.line_height - 100) / 100
+        fmt.setTopMargin(self.document().documentMargin() + gap)
         frame.setFrameFormat(fmt)
 
     def set_spans(self, spans: list[ShownSpan]) -> None:
@@ -328,7 +330,7 @@ class ArticleView(QTextEdit):
             line = (head_rect or child_rect).height()
             emphasised = self.selected_span in (link.head, link.child)
             parts += link_arcs.segments(link.id, link.relation, emphasised, head_rect, child_rect, forward,
-                                        left, right, line * (LINE_HEIGHT - 100) / 100)
+                                        left, right, line * (self.line_height - 100) / 100)
         return parts
 
     def _paint_links(self, painter: QPainter, first: int, last: int) -> None:

@@ -17,6 +17,8 @@ DISPUTED = QColor("#d0312d")
 
 
 class LaneView(ArticleView):
+    line_height = 100  # lanes draw no link arcs: no gap for them, more lines in sight
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.disputed: set[int] = set()

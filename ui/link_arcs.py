@@ -90,8 +90,8 @@ def path(part: Segment, height: float) -> QPainterPath:
 
 
 def arrowhead(part: Segment) -> QPolygonF:
-    return QPolygonF([QPointF(part.end - ARROW * 0.8, part.top - ARROW), QPointF(part.end + ARROW * 0.8, part.top - ARROW),
-                      QPointF(part.end, part.top)])
+    tip, base = part.top, part.top - ARROW
+    return QPolygonF([QPointF(part.end - ARROW * 0.8, base), QPointF(part.end + ARROW * 0.8, base), QPointF(part.end, tip)])
 
 
 def paint(painter: QPainter, placed: list[tuple[Segment, float]], color: QColor, strong: QColor, background: QColor,
@@ -111,7 +111,7 @@ def paint(painter: QPainter, placed: list[tuple[Segment, float]], color: QColor,
     labelled = {}
     for part, height in sorted(placed, key=lambda item: (not item[0].emphasised, abs(item[0].end - item[0].start))):
         width = metrics.horizontalAdvance(part.relation) + 4
-        if width + 4 * CORNER < abs(part.end - part.start):
+        if width * 1.5 + 4 * CORNER < abs(part.end - part.start):  # else the name would hide a short arc
             middle = (part.start + part.end) / 2
             box = QRectF(middle - width / 2, part.top - height - metrics.height() / 2, width, metrics.height())
             if not any(box.intersects(other) for other in names):
