@@ -127,3 +127,16 @@ def test_linking_with_l_draws_the_arc_and_undo_removes_it(qtbot, project, tmp_pa
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window and view.hasFocus())  # back from the dialog
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.state.links == {} and view.link_segments() == []
+
+
+def test_the_first_lines_arcs_keep_their_room_when_zooming_in(qtbot, project, tmp_path):
+    text = "“We will respond with force,” Putin said, and the Kremlin agreed."
+    window, view = open_with_link(qtbot, project, tmp_path, text, "We will respond with force", "Putin")
+    font = view.font().pointSizeF()
+    for zoom in range(2):
+        [(arc, height)] = view.link_segments()
+        assert arc.top - arc.room >= view.document().documentMargin() - 1  # the gap above the first line is free
+        assert arc.top - height - 4 >= 0  # the arc and its name stay in the viewport
+        for _ in range(4):
+            window.actions["view.zoom_in"].trigger()
+    assert view.font().pointSizeF() > font

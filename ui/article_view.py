@@ -262,6 +262,11 @@ class ArticleView(QTextEdit):
             return True
         return super().viewportEvent(event)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # zoom: the first line's gap grows with the others
+            self._top_margin()
+
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         # Qt moves the painted pixels and repaints only the uncovered strip, but which arcs are
         # stacked where depends on every link in sight: paint it all again.
