@@ -2,7 +2,7 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QTextBlockFormat, QTextCursor, QTextDocument
 
 from annotator.qt_positions import QtPositions
 
@@ -34,6 +34,12 @@ def between_cr_and_lf(text: str, offset: int) -> bool:
 def test_the_map_agrees_with_qt_for_every_character(qapp, text, data):
     document = QTextDocument()
     document.setPlainText(text)
+    like_the_article = QTextDocument()  # ui/article_view.py inserts the text at a cursor with a block format
+    cursor = QTextCursor(like_the_article)
+    cursor.setBlockFormat(QTextBlockFormat())
+    cursor.insertText(text)
+    assert [like_the_article.characterAt(p) for p in range(like_the_article.characterCount())] == \
+        [document.characterAt(p) for p in range(document.characterCount())]
     positions = QtPositions(text)
     assert document.characterCount() == positions.end + 1  # Qt adds one final paragraph separator
     assert [document.characterAt(p) for p in range(positions.end)] == qt_units(text)
