@@ -3,8 +3,8 @@
 Offsets everywhere are Python code points into the text exactly as imported.
 Tokens come from spaCy's blank pipeline of the document's language and are
 stored at import as (start, end) pairs, so that snapping and export never
-tokenize again. Qt counts UTF-16 code units; the conversions live here, in one
-place, and the window calls them at its boundary.
+tokenize again. The window's positions (UTF-16, one per line break) are mapped in
+annotator/qt_positions.py, which needs no spaCy.
 """
 
 from __future__ import annotations
@@ -122,25 +122,3 @@ def snap(text: str, tokens: np.ndarray, start: int, end: int) -> tuple[int, int]
     if first > last:
         return None
     return int(starts[first]), int(ends[last])
-
-
-def utf16_index(text: str) -> np.ndarray:
-    """Cumulative UTF-16 positions: element i is the UTF-16 offset of code point i.
-
-    Has len(text) + 1 entries so that an end offset converts too.
-    """
-    if text.isascii():
-        return np.arange(len(text) + 1, dtype=np.int64)
-    codepoints = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    widths = np.where(codepoints > 0xFFFF, 2, 1)
-    return np.concatenate(([0], np.cumsum(widths, dtype=np.int64)))
-
-
-def to_utf16(index: np.ndarray, offset: int) -> int:
-    """Code-point offset -> UTF-16 position (Qt's QTextCursor)."""
-    return int(index[offset])
-
-
-def from_utf16(index: np.ndarray, position: int) -> int:
-    """UTF-16 position -> code-point offset; a position inside a surrogate pair rounds down."""
-    return int(np.searchsorted(index, position, side="right") - 1)

@@ -1,4 +1,7 @@
-"""Offsets: any text and any valid span survive the store unchanged; tokens, snapping, UTF-16."""
+"""Offsets: any text and any valid span survive the store unchanged; tokens, snapping.
+
+The window's position map is tested against Qt itself in test_qt_positions.py.
+"""
 
 import json
 
@@ -10,7 +13,7 @@ from sqlalchemy import select
 from annotator.importers import import_path
 from annotator.model import Document
 from annotator.queries import document_text, spans
-from annotator.text import blank, from_utf16, rebuild_doc, snap, to_utf16, tokenize, utf16_index
+from annotator.text import blank, rebuild_doc, snap, tokenize
 
 # Emoji (beyond U+FFFF), combining marks, CRLF, French elisions and guillemets, NBSP, tabs.
 PIECES = ["😀", "👍🏽", "e\u0301", "\r\n", "\n", "l'Otan", "d’armes", "« prêt »", "\u00a0", "\t", "  ",
@@ -75,23 +78,6 @@ def test_snapping_examples():
     assert snap(text, tokens, 5, 8) == (4, 9)  # inside "Putin" → the whole word
     assert text[slice(*snap(text, tokens, 3, 10))] == "Putin"  # surrounding spaces are trimmed
     assert snap(text, tokens, 9, 10) is None  # only a space
-
-
-@given(text=texts)
-@settings(max_examples=200, deadline=None)
-def test_utf16_conversion_matches_qt_counting(text):
-    index = utf16_index(text)
-    for offset in range(len(text) + 1):
-        expected = len(text[:offset].encode("utf-16-le")) // 2
-        assert to_utf16(index, offset) == expected
-        assert from_utf16(index, expected) == offset
-
-
-def test_utf16_position_inside_a_surrogate_pair_rounds_down():
-    text = "a😀b"
-    index = utf16_index(text)
-    assert [to_utf16(index, i) for i in range(4)] == [0, 1, 3, 4]
-    assert from_utf16(index, 2) == 1
 
 
 def test_language_detection_from_stop_words():

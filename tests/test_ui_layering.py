@@ -1,9 +1,12 @@
-"""The window only adapts the core: no SQL in ui/, and offsets cross the UTF-16 boundary in one file."""
+"""The window only adapts the core: no SQL in ui/, and offsets cross the Qt position boundary in one file."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-UI = Path(__file__).resolve().parents[1] / "ui"
+ROOT = Path(__file__).resolve().parents[1]
+UI = ROOT / "ui"
 
 
 def test_ui_holds_no_sql():
@@ -12,7 +15,15 @@ def test_ui_holds_no_sql():
         assert "sqlalchemy" not in source and "sqlite3" not in source, path.name
 
 
-def test_utf16_conversion_happens_in_the_article_view_only():
+def test_position_conversion_happens_in_the_article_view_only():
     users = {path.name for path in UI.glob("*.py")
-             if re.search(r"\b(utf16_index|to_utf16|from_utf16)\b", path.read_text(encoding="utf-8"))}
+             if re.search(r"\b(qt_positions|QtPositions)\b", path.read_text(encoding="utf-8"))}
     assert users == {"article_view.py"}
+
+
+def test_the_position_map_loads_without_spacy():
+    """The window imports it for every article; spaCy would add a second to its start-up."""
+    script = "import sys, annotator.qt_positions; print(sorted(m for m in ('spacy', 'pandas', 'PySide6') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

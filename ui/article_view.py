@@ -1,23 +1,31 @@
-"""The article: read-only plain text with spans drawn over it.
+"""The article: read-only plain text with spans and their links drawn over it.
 
-Offsets in and out of this widget are code points; Qt's UTF-16 positions are
-converted here and nowhere else (`_to_qt` / `_from_qt`, through annotator.text).
+Offsets in and out of this widget are code points; Qt's positions (UTF-16 units,
+one per line break, `\r\n` included) are converted here and nowhere else
+(`_to_qt` / `_from_qt`, through annotator.qt_positions).
 Spans nest in levels: level 0 is a background (ExtraSelections, drawn by Qt),
 deeper levels are coloured underlines stacked below the line, painted for the
-visible lines only. The selected span gets an outline; hovering shows labels.
+visible lines only. Links are arcs from head to child (ui/link_arcs.py) in the gap
+a 170% line height leaves above each line. It is a QTextEdit, not a QPlainTextEdit,
+because only QTextEdit's layout honours a block format's line height. The selected
+span gets an outline and its links a stronger arc; hovering shows labels.
 """
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import NamedTuple
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QTextCharFormat, QTextCursor, QTextOption
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QFont, QPainter, QPen, QTextBlockFormat, QTextCharFormat, QTextCursor,
+                           QTextOption)
+from PySide6.QtWidgets import QTextEdit, QToolTip
 
-from annotator.text import from_utf16, to_utf16, utf16_index
+from annotator.qt_positions import QtPositions
+from ui import link_arcs
 
 UNDERLINE = 4  # px per nested level (3 px line, 1 px gap)
+LINE_HEIGHT = 170  # percent of the font's line: the gap above each line holds the link arcs
 
 
 class ShownSpan(NamedTuple):  # a tuple: thousands are built per change, cheaply
@@ -28,11 +36,21 @@ class ShownSpan(NamedTuple):  # a tuple: thousands are built per change, cheaply
     note: str = ""  # extra tooltip line, e.g. its links
 
 
+class ShownLink(NamedTuple):
+    id: int
+    head: int  # span ids: the QUOTE or THREAT ...
+    child: int  # ... and its SPEAKER
+    relation: str
+
+
 def nesting_levels(spans: list[ShownSpan]) -> dict[int, int]:
     """Level of each span so that spans on one level never overlap (0 = outermost)."""
     ends: list[int] = []  # per level, where its last span ends
     levels = {}
-    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.id)):
+    order = sorted(spans, key=attrgetter("id"))  # by (start, -end, id), in three stable C-speed sorts
+    order.sort(key=attrgetter("end"), reverse=True)
+    order.sort(key=attrgetter("start"))
+    for span in order:
         for level, end in enumerate(ends):
             if end <= span.start:
                 ends[level] = span.end
@@ -44,13 +62,22 @@ def nesting_levels(spans: list[ShownSpan]) -> dict[int, int]:
     return levels
 
 
-class ArticleView(QPlainTextEdit):
+def _near_end(rect: QRectF, right: bool, most: float = 80) -> QRectF:
+    """A long span's anchor is its end towards the other span, so arcs stay short."""
+    if rect.width() <= most:
+        return rect
+    return QRectF(rect.right() - most if right else rect.left(), rect.top(), most, rect.height())
+
+
+class ArticleView(QTextEdit):
     span_clicked = Signal(int)  # span id, or -1 when a click hit no span
+    line_height = LINE_HEIGHT  # percent; a view that draws no links can do with 100
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("article")
         self.setReadOnly(True)
+        self.setAcceptRichText(False)
         # Read-only still lets the keyboard move the caret and select (Shift+Ctrl+→).
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
@@ -61,22 +88,25 @@ class ArticleView(QPlainTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), 11.5))
         self.setFont(font)
         self.document().setDocumentMargin(16)
-        self._index = utf16_index("")
+        self._top_margin()
+        self._positions = QtPositions("")
         self._spans: dict[int, ShownSpan] = {}
         self._levels: dict[int, int] = {}
         self._cache: dict[int, tuple[ShownSpan, int, QTextEdit.ExtraSelection | None]] = {}
         self._underlined: list[tuple[ShownSpan, int, int, int]] = []
+        self._links: list[ShownLink] = []
+        self._placed_links: list[tuple[ShownLink, int, int, int, int]] = []  # link, head and child in Qt positions
         self._formats: dict[str, QTextCharFormat] = {}
         self._colors: dict[str, QColor] = {}
         self.selected_span: int | None = None
         self.linked_spans: set[int] = set()  # drawn with a dashed outline while a span is selected
 
-    # --- the UTF-16 boundary ----------------------------------------------------------
+    # --- the Qt position boundary -----------------------------------------------------
     def _to_qt(self, offset: int) -> int:
-        return to_utf16(self._index, offset)
+        return self._positions.to_qt(offset)
 
     def _from_qt(self, position: int) -> int:
-        return from_utf16(self._index, position)
+        return self._positions.from_qt(position)
 
     # --- content ----------------------------------------------------------------------
     def set_colors(self, colors: dict[str, str]) -> None:
@@ -91,25 +121,55 @@ class ArticleView(QPlainTextEdit):
         if self._spans:
             self._apply_spans()
 
-    def set_document(self, text: str, spans: list[ShownSpan]) -> None:
+    def set_document(self, text: str, spans: list[ShownSpan], links: list[ShownLink] = ()) -> None:
         """Show a new article with the caret at its start and keyboard focus on it."""
-        self._index = utf16_index(text)
+        self._positions = QtPositions(text)
         self._cache.clear()
-        self._spans = {}
+        self._spans, self._links = {}, list(links)
         self.selected_span = None
         self.setExtraSelections([])
-        self.setPlainText(text)
+        self.setPlainText("")  # a fresh document: no undo history, default formats
+        self._top_margin()
+        line = QTextBlockFormat()
+        line.setLineHeight(self.line_height, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        insert = QTextCursor(self.document())
+        insert.setBlockFormat(line)
+        insert.insertText(text)  # what setPlainText does; each new block takes the line height (a merge after costs 40 ms)
         self.set_spans(spans)
         cursor = self.textCursor()
         cursor.setPosition(0)
         self.setTextCursor(cursor)
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _top_margin(self) -> None:
+        """Room above the first line for its arcs, as the line height leaves above every other line."""
+        frame = self.document().rootFrame()
+        fmt = frame.frameFormat()
+        gap = self.fontMetrics().height() * (self.line_height - 100) / 100
+        fmt.setTopMargin(self.document().documentMargin() + gap)
+        frame.setFrameFormat(fmt)
+
     def set_spans(self, spans: list[ShownSpan]) -> None:
         self._spans = {span.id: span for span in spans}
         if self.selected_span not in self._spans:
             self.selected_span = None
         self._apply_spans()
+
+    def set_links(self, links: list[ShownLink]) -> None:
+        """The links to draw as arcs (those whose spans are not shown are left out)."""
+        links = list(links)
+        if links == self._links:
+            return  # set_spans placed them already
+        self._links = links
+        self._place_links()
+        self.viewport().update()
+
+    def _place_links(self) -> None:
+        links = [link for link in self._links if link.head in self._spans and link.child in self._spans]
+        ends = [(self._spans[l.head].start, self._spans[l.head].end, self._spans[l.child].start,
+                 self._spans[l.child].end) for l in links]
+        positions = self._positions.to_qt_many(ends).tolist() if ends else []
+        self._placed_links = [(link, *qt) for link, qt in zip(links, positions)]
 
     def _apply_spans(self) -> None:
         self._levels = nesting_levels(list(self._spans.values()))
@@ -127,8 +187,11 @@ class ArticleView(QPlainTextEdit):
                 selections.append(entry[2])
         self._cache = fresh
         # Underlined spans, painted by paintEvent, in Qt positions.
-        self._underlined = [(span, level, self._to_qt(span.start), self._to_qt(span.end))
-                            for span, level, selection in fresh.values() if selection is None]
+        underlined = [(span, level) for span, level, selection in fresh.values() if selection is None]
+        ends = self._positions.to_qt_many([(span.start, span.end) for span, _ in underlined]).tolist() \
+            if underlined else []
+        self._underlined = [(span, level, start, end) for (span, level), (start, end) in zip(underlined, ends)]
+        self._place_links()
         self.setExtraSelections(selections)
         self.viewport().update()
 
@@ -148,8 +211,13 @@ class ArticleView(QPlainTextEdit):
             cursor = self.textCursor()
             cursor.setPosition(self._to_qt(self._spans[self.selected_span].start))
             self.setTextCursor(cursor)
-            self.centerCursor()
+            self.center_caret()
         self.viewport().update()
+
+    def center_caret(self) -> None:
+        """Scroll so that the caret's line is in the middle of the view (QPlainTextEdit's centerCursor)."""
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + self.cursorRect().center().y() - self.viewport().height() // 2)
 
     # --- reading the selection ----------------------------------------------------------
     def selected_range(self) -> tuple[int, int] | None:
@@ -168,8 +236,8 @@ class ArticleView(QPlainTextEdit):
         """Spans under a viewport point, innermost (shortest) first."""
         cursor = self.cursorForPosition(point)
         caret = self.cursorRect(cursor)
-        if point.y() > caret.bottom() + caret.height() or point.y() < caret.top() - caret.height():
-            return []  # beyond the text
+        if not caret.top() - 2 <= point.y() <= caret.bottom() + 2:
+            return []  # beyond the text, or in the gap between lines where the arcs are
         # cursorForPosition gives the nearest caret, between two characters: take the one clicked.
         position = cursor.position() - (1 if caret.left() > point.x() and cursor.position() > 0 else 0)
         offset = self._from_qt(position)
@@ -194,12 +262,31 @@ class ArticleView(QPlainTextEdit):
             return True
         return super().viewportEvent(event)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # zoom: the first line's gap grows with the others
+            self._top_margin()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        # Qt moves the painted pixels and repaints only the uncovered strip, but which arcs are
+        # stacked where depends on every link in sight: paint it all again.
+        super().scrollContentsBy(dx, dy)
+        if self._placed_links:
+            self.viewport().update()
+
+    def visible_range(self) -> tuple[int, int]:
+        """Qt positions of the first and last characters in sight (a little more, never less)."""
+        # Points inside the text's margins: left of them, QTextEdit's hit test can answer a far position.
+        margin = int(self.document().documentMargin()) + 1
+        first = self.cursorForPosition(QPoint(margin, 0)).block().position()
+        last = self.cursorForPosition(QPoint(self.viewport().width() - margin, self.viewport().height())).position()
+        return (first, last + 1) if first <= last else (0, last + 1)
+
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         if not self._spans:
             return
-        first = self.firstVisibleBlock().position()
-        last = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position() + 1
+        first, last = self.visible_range()
         painter = QPainter(self.viewport())
         marked = {self.selected_span, *self.linked_spans}
         backgrounds = [self._spans[i] for i in marked if i in self._spans and self._levels[i] == 0]
@@ -219,16 +306,53 @@ class ArticleView(QPlainTextEdit):
                 painter.setPen(QPen(self.palette().text().color(), 2, style))
                 for rect in rects:
                     painter.drawRect(rect.adjusted(-1, 0, 1, 0))
+        if self._placed_links:
+            self._paint_links(painter, first, last)
         painter.end()
+
+    def link_segments(self) -> list[tuple[link_arcs.Segment, float]]:
+        """The arcs in sight, as drawn: each segment with its height above its line."""
+        first, last = self.visible_range()
+        return link_arcs.stack(self._link_segments(first, last))
+
+    def _link_segments(self, first: int, last: int) -> list[link_arcs.Segment]:
+        margin = self.document().documentMargin()
+        left, right = margin, self.viewport().width() - margin
+        parts = []
+        for link, head_start, head_end, child_start, child_end in self._placed_links:
+            head_seen = head_end >= first and head_start <= last
+            child_seen = child_end >= first and child_start <= last
+            if not (head_seen or child_seen):
+                continue
+            forward = child_start >= head_start
+            # The anchors: the head's rectangle nearest the child, and the child's nearest the head.
+            head = self._rects(max(head_start, first), min(head_end, last)) if head_seen else []
+            child = self._rects(max(child_start, first), min(child_end, last)) if child_seen else []
+            head_rect = _near_end(head[-1] if forward else head[0], forward) if head else None
+            child_rect = _near_end(child[0] if forward else child[-1], not forward) if child else None
+            if head_rect is None and child_rect is None:
+                continue
+            line = (head_rect or child_rect).height()
+            emphasised = self.selected_span in (link.head, link.child)
+            parts += link_arcs.segments(link.id, link.relation, emphasised, head_rect, child_rect, forward,
+                                        left, right, line * (self.line_height - 100) / 100)
+        return parts
+
+    def _paint_links(self, painter: QPainter, first: int, last: int) -> None:
+        palette = self.palette()
+        color = QColor(palette.text().color())
+        color.setAlpha(190)
+        link_arcs.paint(painter, link_arcs.stack(self._link_segments(first, last)), color, palette.link().color(),
+                        palette.base().color(), self.font())
 
     def _rects(self, start: int, end: int) -> list[QRectF]:
         """Viewport rectangles covering Qt positions [start, end), one per visual line."""
         rects = []
-        offset = self.contentOffset()
+        offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
         block = self.document().findBlock(start)
         while block.isValid() and block.position() < end:
             layout = block.layout()
-            geometry = self.blockBoundingGeometry(block).translated(offset)
+            origin = layout.position() + offset
             base = block.position()
             for i in range(layout.lineCount()):
                 line = layout.lineAt(i)
@@ -238,6 +362,6 @@ class ArticleView(QPlainTextEdit):
                     continue
                 x1 = line.cursorToX(a - base)[0]
                 x2 = line.cursorToX(b - base)[0]
-                rects.append(QRectF(geometry.left() + x1, geometry.top() + line.y(), x2 - x1, line.height()))
+                rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), x2 - x1, line.height()))
             block = block.next()
         return rects

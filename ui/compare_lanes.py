@@ -1,13 +1,13 @@
 """The compare view's lanes: the article once per annotator (and once for gold), side by side, scrolled together.
 
-A lane is an ArticleView (so offsets cross the UTF-16 boundary there, as
+A lane is an ArticleView (so offsets cross the Qt position boundary there, as
 everywhere) that also outlines its disputed spans — those not every annotator
 who finished the document marked alike — with a red dotted frame.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
@@ -17,6 +17,8 @@ DISPUTED = QColor("#d0312d")
 
 
 class LaneView(ArticleView):
+    line_height = 100  # lanes draw no link arcs: no gap for them, more lines in sight
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.disputed: set[int] = set()
@@ -29,8 +31,7 @@ class LaneView(ArticleView):
         super().paintEvent(event)
         if not self.disputed:
             return
-        first = self.firstVisibleBlock().position()
-        last = self.cursorForPosition(QPoint(self.viewport().width(), self.viewport().height())).position() + 1
+        first, last = self.visible_range()
         painter = QPainter(self.viewport())
         painter.setPen(QPen(DISPUTED, 2, Qt.PenStyle.DotLine))
         for span_id in self.disputed:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QWidget
 
 
 class FindBar(QWidget):
-    def __init__(self, view: QPlainTextEdit, parent=None) -> None:
+    def __init__(self, view: QTextEdit, parent=None) -> None:
         super().__init__(parent)
         self.view = view
         self.field = QLineEdit(self)

@@ -21,7 +21,7 @@ from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
 from annotator.worklist import document_row, document_rows, next_unfinished
 from ui.actions import ActionRegistry, ActionSpec
-from ui.article_view import ArticleView, ShownSpan
+from ui.article_view import ArticleView, ShownLink, ShownSpan
 from ui.document_list import ID_ROLE, DocumentListPanel
 from exports import available_sources
 from ui.export_dialog import ExportDialog
@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
             self.text, _tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, self.annotator)
         self._shown, self._rows_cache = {}, {}
-        self.view.set_document(self.text, self._shown_spans())
+        self.view.set_document(self.text, self._shown_spans(), self._shown_links())
         self._refresh_span_table(new_document=True)
         self.documents.select(document_id)
         self.title.setText(self.documents.model.name_of(document_id))
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
             return
         following = next_unfinished(self.documents.model.rows(), document)
         if following is None:
-            self.status.showMessage("Every document is done or skipped. 🎉", 8000)
+            self.status.showMessage("Every document is done or skipped.", 8000)
             return
         self.open_document(following)
 
@@ -378,6 +378,7 @@ class MainWindow(QMainWindow):
         self._update_progress()
         if shown_here:
             self.view.set_spans(self._shown_spans())
+            self.view.set_links(self._shown_links())
             self._refresh_span_table()
             focus = change.focus_span if change.focus_span in self.state.spans else self.view.selected_span
             self._span_clicked(focus if focus in self.state.spans else None)  # also redraws its link outlines
@@ -423,6 +424,10 @@ class MainWindow(QMainWindow):
                 else (span, ShownSpan(span.id, span.label, span.start, span.end, note))
         self._shown = shown
         return [entry[1] for entry in shown.values()]
+
+    def _shown_links(self) -> list[ShownLink]:
+        """What the article view draws as arcs: every link of this document, head to child."""
+        return [ShownLink(link.id, link.head, link.child, link.relation) for link in self.state.links.values()]
 
     def _refresh_span_table(self, new_document: bool = False) -> None:
         notes = self._link_notes()
