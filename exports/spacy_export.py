@@ -16,6 +16,7 @@ distinct passages, the language is left out (a warning and export.json's `left_o
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -229,9 +230,19 @@ def _run(reader: DocumentReader, tasks, options, jobs, documents_done, cancelled
             yield lang, write_shard(_task(reader, lang, paths, ids, options, cancelled), each_document)
         return
     context = _start_method()
-    if context.get_start_method() == "fork":
+    forked = context.get_start_method() == "fork"
+    if forked:
         for lang in {lang for lang, _, _ in tasks}:
             blank(lang)  # loaded once here, inherited by every worker
+        gc.freeze()  # what is loaded, out of the collector's reach: a collection in a worker would copy its pages
+    try:
+        yield from _pool(reader, tasks, options, jobs, context, documents_done, cancelled, idle)
+    finally:
+        if forked:
+            gc.unfreeze()
+
+
+def _pool(reader, tasks, options, jobs, context, documents_done, cancelled, idle) -> Iterator[tuple[str, dict]]:
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         running: dict[Future, tuple] = {}
         pending = list(tasks)
