@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 ARTICLES = ROOT / "samples" / "articles"
 ANNOTATOR = Path(sys.executable).with_name("annotator")
 MODES = ("document", "paragraph", "sentence")
+LABELS = ("SPEAKER", "QUOTE", "THREAT", "FIGURE")
 
 NAIVE = """
 import json, sys
@@ -78,7 +79,7 @@ def make_records(docs: int, spans: int, seed: int = 0) -> list[dict]:
             last = min(first + rng.randint(0, 11), len(tokens) - 1)
             while text[tokens[last][0]:tokens[last][1]].isspace():
                 last -= 1
-            chosen.add((int(tokens[first][0]), int(tokens[last][1]), rng.choice(("SPEAKER", "QUOTE", "THREAT", "FIGURE"))))
+            chosen.add((int(tokens[first][0]), int(tokens[last][1]), rng.choice(LABELS)))
         items = [{"start": s, "end": e, "label": label} for s, e, label in sorted(chosen)]
         quotes = [x for x in items if x["label"] == "QUOTE"]
         speakers = [x for x in items if x["label"] == "SPEAKER"]

@@ -52,7 +52,8 @@ class TextAndEntsDocBin(DocBin):
     def add(self, doc: Doc) -> None:
         self.add_passages(doc, [(0, len(doc))], [doc.user_data])
 
-    def add_passages(self, doc: Doc, bounds: Sequence[tuple[int, int]], user_data: Sequence[dict] | None = None) -> None:
+    def add_passages(self, doc: Doc, bounds: Sequence[tuple[int, int]],
+                     user_data: Sequence[dict] | None = None) -> None:
         """Add doc[first:end] for each (first, end) token range as a Doc of its own, with user_data[i]
         as its user data ({} when not given). The ranges are in order and do not overlap; they need
         not cover the Doc (a span starting outside them is left out). No entity or span may cross

@@ -201,10 +201,8 @@ def passages(prepared: Prepared, mode: str = DEFAULT_PASSAGES) -> list[tuple[int
         spaced = starts[1:] > ends[:-1]  # a space after token i
         sentence_end[1:] |= closer[1:] & sentence_end[:-1] & ~spaced  # `stop.”` ends where the quote closes
         cut |= sentence_end[:-1] & spaced
-    ranges = list(prepared.token_spans) + [
-        (min(prepared.token_spans[h][0], prepared.token_spans[c][0]), max(prepared.token_spans[h][1], prepared.token_spans[c][1]))
-        for h, c, _ in prepared.links
-    ]
+    spans = prepared.token_spans
+    ranges = list(spans) + [(min(spans[h][0], spans[c][0]), max(spans[h][1], spans[c][1])) for h, c, _ in prepared.links]
     if ranges:
         firsts, lasts = np.array(ranges).T
         # a cut before token i splits [first, last] when first < i <= last

@@ -211,7 +211,8 @@ def _start_method():
     starts at once with what is loaded; a spawned one imports the CLI and spaCy again (~1.5 s,
     as much as the work on 2,000 documents). The window calls this from a worker thread, and
     forking a threaded process is unsafe, so there (and on macOS and Windows) workers are spawned."""
-    if sys.platform == "linux" and threading.current_thread() is threading.main_thread() and threading.active_count() == 1:
+    alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
+    if sys.platform == "linux" and alone:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

@@ -131,8 +131,8 @@ def _slow_passage_docs(prepared, bounds, ner_labels, vocab) -> list[Doc]:
             if all(candidate.end <= e.start or e.end <= candidate.start for e in ents):
                 ents.append(candidate)
         doc.set_ents(ents, default="outside")
-        doc.user_data["links"] = [[*(x - start for x in prepared.spans[h][:2]), *(x - start for x in prepared.spans[c][:2]),
-                                   label] for h, c, label in prepared.links if h in inside]
+        doc.user_data["links"] = [[prepared.spans[h][0] - start, prepared.spans[h][1] - start, prepared.spans[c][0] - start,
+                                   prepared.spans[c][1] - start, label] for h, c, label in prepared.links if h in inside]
         doc.user_data["document"] = {"id": prepared.payload.id, "name": prepared.payload.name, "start": start}
         docs.append(doc)
     return docs
@@ -158,8 +158,8 @@ def test_passages_read_back_as_the_docs_built_one_by_one(sample_project):
             assert _read_back(fast.to_bytes(), lang) == expected, mode
             assert len(expected) == len(slow) and [doc[0] for doc in expected] == [doc.text for doc in slow]
             ours, theirs = (srsly.msgpack_loads(zlib.decompress(b.to_bytes())) for b in (fast, plain))
-            assert {k: v for k, v in ours.items() if k != "strings"} == {k: v for k, v in theirs.items() if k != "strings"}
-            assert set(ours["strings"]) <= set(theirs["strings"])
+            assert set(ours.pop("strings")) <= set(theirs.pop("strings"))  # the strings read back are checked above
+            assert ours == theirs  # every other field of DocBin's message, as spaCy's DocBin writes it
     assert len(expected) > 10 and any(doc[4] for doc in expected) and any(doc[6]["links"] for doc in expected)
 
 
