@@ -12,7 +12,7 @@ anyway. Everything else is DocBin's own code and format; the file is read by spa
 `add_passages(doc, bounds, user_data)` adds slices of one Doc as Docs of their own: what
 `add` would store for each passage built as a Doc on its own (its tokens, spaces, entities,
 span groups re-based to the passage, the given user data), taken from the document's arrays,
-so a passage costs a few slices and two msgpack calls, not a Doc. spaCy's DocBin has no such
+so a passage costs a few slices and msgpack calls, not a Doc. spaCy's DocBin has no such
 call; its message format does not know where a Doc came from.
 `to_bytes` is DocBin's, compressed at zlib's fastest level: DocBin's default level took about a
 seventh of the export's time, for files about 15% smaller.
@@ -96,7 +96,7 @@ class TextAndEntsDocBin(DocBin):
             message = srsly.msgpack_loads(group.to_bytes())  # the spans as spaCy packs them, in one call
             spans = np.frombuffer(b"".join(message["spans"]), dtype=_SPAN).copy()
             # DocBin.add's strings of span groups: each label; a KB id or span id that the vocab knows.
-            self.strings.update(strings[key] for key in set(spans["label"].tolist()))
+            self.strings.update(strings[label] for label in set(spans["label"].tolist()))
             for column in ("kb_id", "id"):
                 self.strings.update(strings[k] for k in set(spans[column].tolist()) if k in strings)
             where = np.searchsorted(firsts, spans["start"], side="right") - 1
