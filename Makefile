@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_window.py
 	$(BIN)/python benchmarks/bench_export.py
+	$(BIN)/python benchmarks/bench_export_cli.py
 	$(BIN)/python benchmarks/bench_agreement.py
 
 clean:

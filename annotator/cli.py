@@ -262,6 +262,12 @@ class ExportFormat(str, Enum):
     csv = "csv"
 
 
+class Passages(str, Enum):
+    document = "document"
+    paragraph = "paragraph"
+    sentence = "sentence"
+
+
 @app.command("export")
 def export_(
     project: ProjectArg,
@@ -274,12 +280,14 @@ def export_(
     components: Annotated[str, typer.Option(help="spaCy components of config.cfg: ner, spancat or both.")] = "ner,spancat",
     all_documents: Annotated[bool, typer.Option("--all", help="Also documents the source has not finished.")] = False,
     jobs: Annotated[Optional[int], typer.Option(help="Worker processes for large spaCy exports (default: one per core).")] = None,
+    passages: Annotated[Passages, typer.Option(help="spaCy: one Doc per document, per paragraph (cut at line breaks) "
+                                                    "or per sentence; never cut inside a span or a link.")] = Passages.paragraph,
 ) -> None:
     """Export training data: spaCy DocBin with a train/dev split and config.cfg, Prodigy or doccano JSONL, CSV."""
     from exports import ExportOptions, export_project
 
     options = ExportOptions(format.value, source, dev, seed, _names(labels), _names([components]) or [],
-                            all_documents, jobs=jobs)
+                            all_documents, jobs=jobs, passages=passages.value)
     with _user_errors(), _project(project) as opened, _document_bar() as progress:
         result = export_project(opened, folder, options, progress)
     summary = result.summary

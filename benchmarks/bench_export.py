@@ -14,7 +14,9 @@ and spans:
   ratio to the floor can go below 1.
 Target: export time at most 0.5x the naive recipe's. No assertion: figures only.
 
-    python benchmarks/bench_export.py [--docs 10000] [--spans 50]
+    python benchmarks/bench_export.py [--docs 10000] [--spans 50] [--passages paragraph]
+
+The whole CLI export (start-up included) against the naive recipe: benchmarks/bench_export_cli.py.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def floor(records: list[dict], chunk: int = 500) -> float:
     from spacy.tokens import DocBin
 
     from exports.docbin import DOCBIN_ATTRS
-    from exports.spacy_docs import _msgpack_encoders_looked_up_once
+    from exports.spacy_docs import _msgpack_hooks_looked_up_once
 
     nlp = spacy.blank("en")
     spent = 0.0
@@ -99,7 +101,7 @@ def floor(records: list[dict], chunk: int = 500) -> float:
             doc = nlp.make_doc(record["text"])
             doc.spans["sc"] = [doc.char_span(s["start"], s["end"], label=s["label"]) for s in record["spans"]]
             docs.append(doc)
-        with _msgpack_encoders_looked_up_once():
+        with _msgpack_hooks_looked_up_once():
             started = time.perf_counter()
             docbin = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True)
             for doc in docs:
@@ -113,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--spans", type=int, default=50)
+    parser.add_argument("--passages", default=None, help="document, paragraph or sentence (default: the export's)")
     args = parser.parse_args()
 
     from annotator.importers import import_path
@@ -137,7 +140,9 @@ def main() -> None:
         timings, cpu = {}, {}
         for name, jobs in (("export, all cores", None), ("export, one process", 1)):
             with measured(name, timings, cpu):
-                result = export_project(project, work / f"out-{jobs}", ExportOptions(source="bench", jobs=jobs))
+                options = ExportOptions(source="bench", jobs=jobs)
+                options.passages = args.passages or options.passages
+                result = export_project(project, work / f"out-{jobs}", options)
         splits = result.summary["spacy"]["languages"]["en"]["splits"]
         passages = sum(split["passages"] for split in splits.values())
         with measured("naive recipe", timings, cpu):
@@ -145,7 +150,8 @@ def main() -> None:
         timings["floor"] = cpu["floor"] = floor(records)
         project.close()
 
-    print(f"{passages:,} Docs (passages) in train + dev; {result.summary['adjusted']}")
+    print(f"{passages:,} Docs (--passages {result.summary['spacy']['passages']}) in train + dev; "
+          f"{result.summary['adjusted']}")
     width = max(map(len, timings))
     for name, seconds in timings.items():
         print(f"{name:<{width}}  {seconds:7.2f} s  {args.docs / seconds:9,.0f} docs/s  "

@@ -8,6 +8,7 @@ from importlib import import_module
 
 _PUBLIC = {
     "FORMATS": "exports.export",
+    "PASSAGE_MODES": "exports.export",
     "ExportOptions": "exports.export",
     "ExportResult": "exports.export",
     "export_project": "exports.export",

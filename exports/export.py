@@ -27,6 +27,7 @@ from exports.jsonl_export import doccano_line, prodigy_line
 from exports.prepare import Prepared, prepare
 from exports.reader import DocumentReader
 from exports.selection import Selection, select_export
+from exports.spacy_docs import DEFAULT_PASSAGES, PASSAGE_MODES  # noqa: F401 (PASSAGE_MODES: for the CLI and window)
 from exports.spacy_export import SHARD_DOCS, export_spacy
 
 FORMATS = ("spacy", "prodigy", "doccano", "csv")
@@ -43,9 +44,6 @@ CSV_CELLS = ("a text cell beginning with = + - @ (or full-width), tab, CR or ' g
              "rows end with CRLF; cells holding line breaks are quoted")
 LINKS_LAYOUT = ("doc.user_data['links']: [head_start, head_end, child_start, child_end, label] per link, "
                 "character offsets of the two spans in doc.text")
-PASSAGES = ("one Doc per passage: documents are cut after a line break or a sentence end, never inside a span or "
-            "between a link's ends; doc.user_data['document'] = {id, name, start}, start being the passage's offset "
-            "in the document's text")
 ENTS_POLICY = ("doc.ents holds the spans whose label is marked ner in the schema, longest first (in tokens), "
                "then leftmost; a span overlapping one already chosen stays only in doc.spans['sc']")
 
@@ -61,6 +59,7 @@ class ExportOptions:
     all_documents: bool = False
     shard_docs: int = SHARD_DOCS
     jobs: int | None = None  # worker processes for large spaCy exports; None: one per core
+    passages: str = DEFAULT_PASSAGES  # spaCy: one Doc per document, paragraph or sentence (exports.spacy_docs)
 
 
 @dataclass
@@ -86,15 +85,15 @@ def export_project(
         selection = select_export(session, options.source, options.labels, options.all_documents)
     with _staging(out) as folder:
         if options.format == "spacy":
-            languages, notes, warnings = export_spacy(
+            spacy, notes, warnings = export_spacy(
                 project, selection, folder, options.components, options.dev, options.seed, progress, cancelled,
-                options.shard_docs, options.jobs,
+                options.shard_docs, options.jobs, options.passages,
             )
             spans = Counter()
-            for summary in languages.values():
+            for summary in spacy["languages"].values():
                 for split in summary["splits"].values():
                     spans.update(split["spans"])
-            details = {"spacy": {"languages": languages, "docs": PASSAGES, "links": LINKS_LAYOUT, "ents": ENTS_POLICY,
+            details = {"spacy": {**spacy, "links": LINKS_LAYOUT, "ents": ENTS_POLICY,
                                  "dev_share": options.dev, "seed": options.seed}}
         else:
             spans, notes = _write_flat(project, selection, folder, options.format, progress, cancelled)

@@ -23,6 +23,11 @@ def _default_config(lang: str, components: tuple[str, ...]) -> str:
     return init_config(lang=lang, pipeline=list(components), optimize="efficiency", gpu=False, silent=True).to_str()
 
 
+def load_defaults(lang: str, components: Sequence[str]) -> None:
+    """Build spaCy's default config now (cached; ~0.2 s), e.g. while worker processes build the Docs."""
+    _default_config(lang, tuple(components))
+
+
 def write_config(path: Path, lang: str, components: Sequence[str], longest_span: int) -> None:
     config = Config().from_str(_default_config(lang, tuple(components)), interpolate=False)
     if "spancat" in components:

@@ -6,13 +6,20 @@ one document on each side when there are two or more. Before filling dev at rand
 that occurs in at least two documents gets one of them in dev (rarest label first; the shortest
 such document, so that covering labels keeps most of the text for training), so every label is
 both trained and evaluated where the data allows; labels that cannot be are returned.
+
+A language with a single document cannot be split so: its passages are split instead
+(`split_passages`, the same rule over passages), passages with the same text always on the
+same side, so again no text is on both sides. Fewer than MIN_SPLIT_PASSAGES distinct
+passages give a dev set whose score means nothing, so such a language is left out instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+
+MIN_SPLIT_PASSAGES = 10
 
 
 def split_documents(
@@ -51,3 +58,18 @@ def _dev_size(n: int, share: float) -> int:
     if n < 2 or share <= 0:
         return 0
     return min(max(round(n * share), 1), n - 1)
+
+
+def split_passages(texts: Sequence[str], labels: Sequence[set[str]], dev_share: float,
+                   seed: int) -> tuple[list[int], list[int], list[str]]:
+    """(train indices, dev indices, labels missing from dev or train) of one document's passages,
+    split like documents; passages of the same text are one unit, so no text is on both sides."""
+    units: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        units.setdefault(text, []).append(i)
+    members = {group[0]: group for group in units.values()}
+    train, dev, missing = split_documents(
+        {unit: set().union(*(labels[i] for i in group)) for unit, group in members.items()},
+        {unit: sum(len(texts[i]) for i in group) for unit, group in members.items()}, dev_share, seed)
+    return sorted(i for unit in train for i in members[unit]), sorted(i for unit in dev for i in members[unit]), missing
+

@@ -7,6 +7,8 @@ seen their words: a spaCy change to that format shows here.
 
 import zlib
 
+import pytest
+
 import spacy
 import srsly
 from spacy.tokens import Doc, DocBin, Span
@@ -78,3 +80,111 @@ def test_docs_added_after_from_bytes_bring_their_strings_again():
         fast.add(doc)
     plain = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=docs)
     assert _read_back(fast.to_bytes(), "en") == _read_back(plain.to_bytes(), "en")
+
+
+# Passages: TextAndEntsDocBin.add_passages writes slices of one document's Doc. Each passage read back must
+# equal the Doc built on its own the slow, obvious way, and written by spaCy's own DocBin.
+
+def _payloads(project):
+    from exports.reader import DocumentReader
+    from exports.selection import select_export
+
+    with project.read() as session:
+        selection = select_export(session, "alice", None, False)
+    return list(DocumentReader(project, selection).payloads()), selection.ner_labels
+
+
+def _handmade_payload():
+    """CRLF, an emoji, overlapping ner spans (FIGURE over SPEAKER) and a link across sentences."""
+    from annotator.text import pack_tokens, tokenize
+    from exports.prepare import Payload
+
+    text = ("Le président 😀 a dit « nous frapperons » hier.\r\nPuis il a ajouté : « 10 000 soldats 🚀 sont "
+            "prêts ». Le ministre Qwvrtz parle.\r\n")
+
+    def at(part, label):
+        start = text.index(part)
+        return (start, start + len(part), label)
+
+    quote, speaker = at("nous frapperons", "QUOTE"), at("président", "SPEAKER")
+    figure, inner = at("10 000 soldats", "FIGURE"), at("soldats", "SPEAKER")
+    [tokens] = tokenize([text], "fr")
+    spans = sorted([quote, speaker, figure, inner, at("Qwvrtz", "SPEAKER"), at("ministre Qwvrtz", "SPEAKER")])
+    return Payload(99, "hand.txt", "fr", {}, text, pack_tokens(tokens), spans, [(quote, speaker, "said_by")])
+
+
+def _slow_passage_docs(prepared, bounds, ner_labels, vocab) -> list[Doc]:
+    """Each passage built on its own: its text, rebuilt tokens, Spans by characters, its own ents and user data."""
+    from annotator.text import rebuild_doc
+
+    text, tokens, docs = prepared.payload.text, prepared.tokens, []
+    for first, end in bounds:
+        start = int(tokens[first, 0])
+        stop = int(tokens[end, 0]) if end < len(tokens) else len(text)
+        doc = rebuild_doc(text[start:stop], tokens[first:end] - start, vocab)
+        inside = [i for i, (s, e, _) in enumerate(prepared.spans) if start <= s and e <= stop]
+        spans = [doc.char_span(prepared.spans[i][0] - start, prepared.spans[i][1] - start, prepared.spans[i][2])
+                 for i in inside]
+        doc.spans["sc"] = spans
+        ents: list[Span] = []
+        for candidate in sorted((s for s in spans if s.label_ in ner_labels), key=lambda s: (-len(s), s.start)):
+            if all(candidate.end <= e.start or e.end <= candidate.start for e in ents):
+                ents.append(candidate)
+        doc.set_ents(ents, default="outside")
+        doc.user_data["links"] = [[prepared.spans[h][0] - start, prepared.spans[h][1] - start, prepared.spans[c][0] - start,
+                                   prepared.spans[c][1] - start, label] for h, c, label in prepared.links if h in inside]
+        doc.user_data["document"] = {"id": prepared.payload.id, "name": prepared.payload.name, "start": start}
+        docs.append(doc)
+    return docs
+
+
+def test_passages_read_back_as_the_docs_built_one_by_one(sample_project):
+    from annotator.text import blank
+    from exports.prepare import prepare
+    from exports.spacy_docs import PASSAGE_MODES, cut_document
+
+    payloads, ner_labels = _payloads(sample_project)
+    for lang in ("en", "fr"):
+        vocab = blank(lang).vocab
+        for mode in PASSAGE_MODES:
+            fast, slow = TextAndEntsDocBin(store_user_data=True), []
+            for payload in [p for p in payloads + [_handmade_payload()] if p.lang == lang]:
+                prepared = prepare(payload, snap_to_tokens=True)
+                cut = cut_document(prepared, vocab, frozenset(ner_labels), mode)
+                fast.add_passages(cut.doc, cut.bounds, cut.user_data)
+                slow += _slow_passage_docs(prepared, cut.bounds, ner_labels, vocab)
+            plain = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=slow)
+            expected = _read_back(plain.to_bytes(), lang)
+            assert _read_back(fast.to_bytes(), lang) == expected, mode
+            assert len(expected) == len(slow) and [doc[0] for doc in expected] == [doc.text for doc in slow]
+            ours, theirs = (srsly.msgpack_loads(zlib.decompress(b.to_bytes())) for b in (fast, plain))
+            assert set(ours.pop("strings")) <= set(theirs.pop("strings"))  # the strings read back are checked above
+            assert ours == theirs  # every other field of DocBin's message, as spaCy's DocBin writes it
+    assert len(expected) > 10 and any(doc[4] for doc in expected) and any(doc[6]["links"] for doc in expected)
+
+
+def test_a_chosen_few_passages_read_back_alone_and_nothing_may_cross_their_edges():
+    from annotator.text import blank
+    from exports.prepare import prepare
+    from exports.spacy_docs import cut_document
+
+    vocab = blank("fr").vocab
+    prepared = prepare(_handmade_payload(), snap_to_tokens=True)
+    cut = cut_document(prepared, vocab, frozenset({"SPEAKER", "FIGURE"}), "sentence")
+    assert len(cut.bounds) == 3
+    chosen = [cut.bounds[0], cut.bounds[2]]  # the middle passage's spans (the figure) are left out
+    fast = TextAndEntsDocBin(store_user_data=True)
+    fast.add_passages(cut.doc, chosen, [cut.user_data[0], cut.user_data[2]])
+    slow = _slow_passage_docs(prepared, chosen, {"SPEAKER", "FIGURE"}, vocab)
+    assert _read_back(fast.to_bytes(), "fr") == _read_back(DocBin(attrs=DOCBIN_ATTRS, store_user_data=True,
+                                                                  docs=slow).to_bytes(), "fr")
+    quote = next(s for s in cut.doc.spans["sc"] if s.label_ == "QUOTE")  # "nous frapperons"
+    with pytest.raises(ValueError, match="span"):
+        TextAndEntsDocBin().add_passages(cut.doc, [(0, quote.start + 1), (quote.start + 1, len(cut.doc))])
+    doc = cut.doc.copy()
+    doc.spans.clear()
+    figure = next(e for e in doc.ents if e.label_ == "FIGURE")  # "10 000 soldats", more than one token
+    assert len(figure) > 1
+    with pytest.raises(ValueError, match="entity"):
+        TextAndEntsDocBin().add_passages(doc, [(0, figure.start + 1), (figure.start + 1, len(doc))])
+    TextAndEntsDocBin().add_passages(doc, [(0, figure.start), (figure.start, len(doc))])  # at its edge: fine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 
 from annotator.store import Project
-from exports import FORMATS, ExportOptions, export_project
+from exports import FORMATS, PASSAGE_MODES, ExportOptions, export_project
 from ui.task_dialog import Task, TaskDialog
 
 
@@ -25,6 +25,11 @@ class ExportDialog(TaskDialog):
         self.format.addItems(list(FORMATS))
         self.source = QComboBox(self)
         self.source.addItems(self.sources)
+        self.passages = QComboBox(self)  # spaCy only: one Doc per document, paragraph or sentence
+        self.passages.setObjectName("export-passages")
+        self.passages.addItems(list(PASSAGE_MODES))
+        self.passages.setCurrentText(ExportOptions().passages)
+        self.format.currentTextChanged.connect(lambda fmt: self.passages.setEnabled(fmt == "spacy"))
         self.out = QLineEdit(self)
         self.out.setPlaceholderText("A new folder for the exported files")
         browse = QPushButton("Browse…", self)
@@ -35,6 +40,7 @@ class ExportDialog(TaskDialog):
         form = QFormLayout()
         form.addRow("Format", self.format)
         form.addRow("Annotations of", self.source)
+        form.addRow("spaCy Docs per", self.passages)
         form.addRow("Into", row)
         layout.addLayout(form)
 
@@ -48,7 +54,8 @@ class ExportDialog(TaskDialog):
             self.message.setText("Choose a new folder to export into.")
             return None
         out = self.out.text().strip()
-        options = ExportOptions(format=self.format.currentText(), source=self.source.currentText())
+        options = ExportOptions(format=self.format.currentText(), source=self.source.currentText(),
+                                passages=self.passages.currentText())
 
         def task(progress, cancelled) -> str:
             result = export_project(self.project, out, options, progress, cancelled)
