@@ -6,6 +6,7 @@ Each command turns a UserError into one line on stderr and exit code 1; no trace
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +19,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import UserError
 from annotator.importers import MAX_CHARS, ImportOptions, import_path
 from annotator.stats import project_stats
-from annotator.store import Project, create_project, open_project
+from annotator.store import BUSY_TIMEOUT, Project, create_project, open_project
 
 app = typer.Typer(
     help="Annotate who said what in news articles: projects, import, statistics.",
@@ -52,16 +55,43 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
+    """A UserError is one line and exit code 1. So, as a last resort, is any database or OS error
+    nothing turned into a UserError (ANNOTATOR_DEBUG=1 shows its traceback instead)."""
     try:
         yield
     except UserError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(exc))
+    except (OSError, DBAPIError) as exc:
+        if os.environ.get("ANNOTATOR_DEBUG") == "1":
+            raise
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()[0]
+        if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in reason:
+            reason = f"{exc.filename}: {reason}"
+        _fail(f"{reason} — unexpected here; rerun with ANNOTATOR_DEBUG=1 to see where, and report it")
+
+
+def _fail(message: str) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # Text: no markup read
+    raise typer.Exit(1) from None
+
+
+def _busy_timeout() -> float:
+    """ANNOTATOR_BUSY_TIMEOUT: seconds to wait for another program's write lock (default 10)."""
+    value = os.environ.get("ANNOTATOR_BUSY_TIMEOUT")
+    if value is None:
+        return BUSY_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86_400:
+        raise UserError(f"ANNOTATOR_BUSY_TIMEOUT={value!r}: not a number of seconds; set it to e.g. 30, or unset it")
+    return seconds
 
 
 @contextmanager
 def _project(target: str) -> Iterator[Project]:
-    project = open_project(target)
+    project = open_project(target, _busy_timeout())
     try:
         yield project
     finally:
@@ -83,7 +113,8 @@ def init(
 @app.command("import")
 def import_(
     project: ProjectArg,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    # readable=False: an unreadable path is reported by the reader, in one line like any bad input
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.", readable=False)],
     format: Annotated[Format, typer.Option("--format", help="Input format; auto looks at the extension and first record.")] = Format.auto,
     lang: Annotated[str, typer.Option(help="auto, or a language code such as en or fr.")] = "auto",
     annotator: Annotated[Optional[str], typer.Option(help="Annotator name for annotated formats.")] = None,
@@ -131,8 +162,8 @@ def stats(
     out.print(f"{data['documents']} documents ({languages})")
     labels = list(next(iter(data["annotators"].values()))["spans"]) if data["annotators"] else []
     table = Table("annotator", "role", "done", *labels)
-    for name, row in data["annotators"].items():
-        table.add_row(name, row["role"], str(row["done"]), *(str(row["spans"][label]) for label in labels))
+    for name, row in data["annotators"].items():  # Text: a name is shown as written, never read as markup
+        table.add_row(Text(name), row["role"], str(row["done"]), *(str(row["spans"][label]) for label in labels))
     out.print(table)
 
 
