@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,7 +62,7 @@ def _user_errors() -> Iterator[None]:
         yield
     except UserError as exc:
         _fail(str(exc))
-    except (OSError, DBAPIError) as exc:
+    except (OSError, DBAPIError, sqlite3.Error) as exc:
         if os.environ.get("ANNOTATOR_DEBUG") == "1":
             raise
         reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()[0]
@@ -73,6 +74,15 @@ def _user_errors() -> Iterator[None]:
 def _fail(message: str) -> None:
     err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # Text: no markup read
     raise typer.Exit(1) from None
+
+
+def _is_utf8(value: str) -> bool:
+    """False for a command-line string holding bytes that were not UTF-8 (kept as surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _busy_timeout() -> float:
@@ -122,6 +132,8 @@ def import_(
     max_chars: Annotated[int, typer.Option(help="Longest text accepted, in characters.")] = MAX_CHARS,
 ) -> None:
     """Import articles (and annotations): each path is all or nothing."""
+    if annotator is not None and not _is_utf8(annotator):
+        _fail(f"--annotator {annotator!r}: not UTF-8 text (the terminal passed other bytes); type the name in UTF-8")
     options = ImportOptions(format.value, lang, annotator, text_column, max_chars)
     with _user_errors(), _project(project) as opened:
         for path in paths:

@@ -124,9 +124,15 @@ def read_txt(path: Path, progress: Progress) -> Iterator[Record]:
             raise BadRecord(1, "the file holds only whitespace; remove it or add the article", file)
         if not raw:
             raise BadRecord(None, "the file is empty; remove it or add the article", file)
-        yield Record(line=1, text=text, name=str(file.relative_to(path)) if path.is_dir() else file.name,
-                     meta={"source": file.name})
+        name = str(file.relative_to(path)) if path.is_dir() else file.name
+        yield Record(line=1, text=text, name=_storable(name), meta={"source": _storable(file.name)})
         progress(done)
+
+
+def _storable(file_name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (Python keeps them as lone surrogates,
+    which cannot be stored) become U+FFFD. Only the document's name changes, never its text."""
+    return os.fsencode(file_name).decode("utf-8", "replace")
 
 
 def _decode(raw: bytes, file: Path) -> str:

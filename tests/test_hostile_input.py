@@ -301,3 +301,25 @@ def test_an_unexpected_os_error_is_one_line_and_a_traceback_only_on_request(samp
     debug = run_cli("agreement", sample_project.url, "--format", "csv", "--out", "/dev/full",
                     env={"ANNOTATOR_DEBUG": "1"})
     assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+# --------------------------------------------------------------------------- names that are not UTF-8
+NOT_UTF8 = os.fsdecode(b"caf\xe9")  # a Latin-1 name as the terminal or the file system hands it over
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_under_a_readable_name(project, tmp_path):
+    folder = _folder(tmp_path)
+    (folder / f"{NOT_UTF8}.txt").write_text("Lagarde said on Thursday that prices rose.", encoding="utf-8")
+    result = _import(project, folder)
+    assert result.exit_code == 0, result.output
+    with project.read() as session:
+        names = session.connection().exec_driver_sql("SELECT name FROM documents ORDER BY name").scalars().all()
+    assert names == ["a.txt", "c.txt", "caf\ufffd.txt"]
+
+
+def test_an_annotator_name_that_is_not_utf8_is_one_line(populated, tmp_path):
+    path = tmp_path / "work.jsonl"
+    path.write_text(json.dumps(GOOD | {"text": TEXT + " 2", "_annotator_id": None}) + "\n", encoding="utf-8")
+    before = snapshot(populated)
+    _one_line_error(_import(populated, path, "--annotator", NOT_UTF8), r"--annotator 'caf\\udce9': not UTF-8 text")
+    assert snapshot(populated) == before
