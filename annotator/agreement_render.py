@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from annotator.agreement_report import LABEL_MEASURES, OVERALL, PAIR_MEASURES
 from annotator.csv_cells import LINE_END, escape_any
@@ -56,19 +57,22 @@ def to_csv(report: dict) -> str:
 
 # --------------------------------------------------------------------------- terminal
 def to_tables(report: dict) -> list:
-    """rich renderables: the per-label table, the pairs, the worst documents."""
-    summary = f"{len(report['annotators'])} annotators ({', '.join(report['annotators']) or 'none'}), " \
-              f"{report['documents']} documents finished by at least two of them"
+    """rich renderables: the per-label table, the pairs, the worst documents.
+
+    Names (annotators, documents) are Text, so `bob[/]` or `:fire:` shows as written instead of
+    being read as markup or emoji."""
+    summary = Text(f"{len(report['annotators'])} annotators ({', '.join(report['annotators']) or 'none'}), "
+                   f"{report['documents']} documents finished by at least two of them")
     labels = Table("label", *(SHORT[m] for m in LABEL_MEASURES), title="Agreement per label")
     for key, values in report["labels"].items():
-        labels.add_row(key, *(_fmt(values[m]) for m in LABEL_MEASURES), style="bold" if key == OVERALL else None)
+        labels.add_row(Text(key), *(_fmt(values[m]) for m in LABEL_MEASURES), style="bold" if key == OVERALL else None)
     pairs = Table("a", "b", "label", *(SHORT[m] for m in PAIR_MEASURES), title="Pairs")
     for row in report["pairs"]:
-        pairs.add_row(row["a"], row["b"], row["label"], *(_fmt(row[m]) for m in PAIR_MEASURES))
+        pairs.add_row(Text(row["a"]), Text(row["b"]), Text(row["label"]), *(_fmt(row[m]) for m in PAIR_MEASURES))
     worst = Table("document", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"],
                   title=f"Worst documents (lowest {OVERALL} α)")
     for row in worst_documents(report):
-        worst.add_row(row["document"], _fmt(row["krippendorff_alpha"]), _fmt(row["span_f1_overlap"]))
+        worst.add_row(Text(row["document"]), _fmt(row["krippendorff_alpha"]), _fmt(row["span_f1_overlap"]))
     return [summary, labels, pairs, worst]
 
 

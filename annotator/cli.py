@@ -6,6 +6,8 @@ Each command turns a UserError into one line on stderr and exit code 1; no trace
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +20,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import UserError
 from annotator.importers import MAX_CHARS, ImportOptions, import_path
 from annotator.stats import project_stats
-from annotator.store import Project, create_project, open_project
+from annotator.store import BUSY_TIMEOUT, Project, create_project, open_project
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -73,16 +77,52 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
+    """A UserError is one line and exit code 1. So, as a last resort, is any database or OS error
+    nothing turned into a UserError (ANNOTATOR_DEBUG=1 shows its traceback instead)."""
     try:
         yield
     except UserError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(1) from None
+        _fail(str(exc))
+    except (OSError, DBAPIError, sqlite3.Error) as exc:
+        if os.environ.get("ANNOTATOR_DEBUG") == "1":
+            raise
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()[0]
+        if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in reason:
+            reason = f"{exc.filename}: {reason}"
+        _fail(f"{reason} — unexpected here; rerun with ANNOTATOR_DEBUG=1 to see where, and report it")
+
+
+def _fail(message: str) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # Text: no markup read
+    raise typer.Exit(1) from None
+
+
+def _is_utf8(value: str) -> bool:
+    """False for a command-line string holding bytes that were not UTF-8 (kept as surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _busy_timeout() -> float:
+    """ANNOTATOR_BUSY_TIMEOUT: seconds to wait for another program's write lock (default 10)."""
+    value = os.environ.get("ANNOTATOR_BUSY_TIMEOUT")
+    if value is None:
+        return BUSY_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 86_400:
+        raise UserError(f"ANNOTATOR_BUSY_TIMEOUT={value!r}: not a number of seconds; set it to e.g. 30, or unset it")
+    return seconds
 
 
 @contextmanager
 def _project(target: str) -> Iterator[Project]:
-    project = open_project(target)
+    project = open_project(target, _busy_timeout())
     try:
         yield project
     finally:
@@ -104,7 +144,8 @@ def init(
 @app.command("import")
 def import_(
     project: ProjectArg,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    # readable=False: an unreadable path is reported by the reader, in one line like any bad input
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.", readable=False)],
     format: Annotated[Format, typer.Option("--format", help="Input format; auto looks at the extension and first record.")] = Format.auto,
     lang: Annotated[str, typer.Option(help="auto, or a language code such as en or fr.")] = "auto",
     annotator: Annotated[Optional[str], typer.Option(help="Annotator name for annotated formats.")] = None,
@@ -112,6 +153,8 @@ def import_(
     max_chars: Annotated[int, typer.Option(help="Longest text accepted, in characters.")] = MAX_CHARS,
 ) -> None:
     """Import articles (and annotations): each path is all or nothing."""
+    if annotator is not None and not _is_utf8(annotator):
+        _fail(f"--annotator {annotator!r}: not UTF-8 text (the terminal passed other bytes); type the name in UTF-8")
     options = ImportOptions(format.value, lang, annotator, text_column, max_chars)
     with _user_errors(), _project(project) as opened:
         for path in paths:
@@ -154,8 +197,8 @@ def stats(
     out.print(f"{data['documents']} documents ({languages})")
     labels = list(next(iter(data["annotators"].values()))["spans"]) if data["annotators"] else []
     table = Table("annotator", "role", "done", *labels)
-    for name, row in data["annotators"].items():
-        table.add_row(name, row["role"], str(row["done"]), *(str(row["spans"][label]) for label in labels))
+    for name, row in data["annotators"].items():  # Text: a name is shown as written, never read as markup
+        table.add_row(Text(name), row["role"], str(row["done"]), *(str(row["spans"][label]) for label in labels))
     out.print(table)
 
 

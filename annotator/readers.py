@@ -8,13 +8,25 @@ The importer turns that into `file:line: reason`.
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
 FORMATS = ("txt", "jsonl", "csv", "prodigy", "doccano")
+MAX_DEPTH = 200  # JSON nesting accepted; real records nest a handful of levels
+# Only a \u escape can put a lone surrogate into a decoded str (UTF-8 decoding refuses them), so a
+# line without one of D800-DFFF escaped skips the thorough check; likewise a line with fewer
+# brackets than MAX_DEPTH cannot nest deeper.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISDIR, "a folder"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
 
 
 class BadRecord(Exception):
@@ -40,6 +52,40 @@ class Record:
 Progress = Callable[[int], None]  # called with the number of bytes read so far
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading, or raise BadRecord saying why not.
+
+    A named pipe would block the import forever and a device would never end, so only regular
+    files are read. The file is opened without blocking and checked on its descriptor, so
+    nothing can be swapped in between the check and the read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise BadRecord(None, f"a broken symbolic link (to {os.readlink(path)}); fix or remove it", path) from None
+        raise BadRecord(None, "no such file; check the path", path) from None
+    except PermissionError:
+        raise BadRecord(None, "cannot read the file (permission denied); make it readable "
+                              "(chmod u+r) or leave it out", path) from None
+    except OSError as exc:
+        raise BadRecord(None, f"cannot open the file ({exc.strerror}); check the path", path) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a plain file")
+        raise BadRecord(None, f"not a regular file ({kind}): only regular files are read; "
+                              "copy its content into a file or remove it", path)
+    return os.fdopen(fd, "rb")
+
+
+def _read_all(path: Path) -> bytes:
+    with open_regular(path) as handle:
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise BadRecord(None, f"cannot read the file ({exc.strerror}); check the disk or the copy", path) from None
+
+
 def detect_format(path: Path) -> str:
     """Choose the format from the extension and, for JSONL, the first record's keys.
 
@@ -52,12 +98,12 @@ def detect_format(path: Path) -> str:
     if path.suffix.lower() == ".csv":
         return "csv"
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             for line in handle:
                 if line.strip():
                     try:
                         first = json.loads(line)
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         return "jsonl"  # the JSONL reader reports the bad line
                     if isinstance(first, dict):
                         if "answer" in first or "_input_hash" in first or "spans" in first:
@@ -71,21 +117,29 @@ def detect_format(path: Path) -> str:
 
 def read_txt(path: Path, progress: Progress) -> Iterator[Record]:
     """One article per file: a file, or every *.txt below a folder, in name order."""
-    files = sorted(p for p in path.rglob("*.txt") if p.is_file()) if path.is_dir() else [path]
+    # Not only regular files: a pipe, a broken link or an unreadable file named *.txt is refused
+    # by name rather than skipped or waited on.
+    files = sorted(p for p in path.rglob("*.txt") if not p.is_dir()) if path.is_dir() else [path]
     if not files:
         raise BadRecord(None, "no .txt files in this folder", path)
     done = 0
     for file in files:
-        raw = file.read_bytes()
+        raw = _read_all(file)
         done += len(raw)
         text = _decode(raw, file)
         if raw and not text.strip():
             raise BadRecord(1, "the file holds only whitespace; remove it or add the article", file)
         if not raw:
             raise BadRecord(None, "the file is empty; remove it or add the article", file)
-        yield Record(line=1, text=text, name=str(file.relative_to(path)) if path.is_dir() else file.name,
-                     meta={"source": file.name})
+        name = str(file.relative_to(path)) if path.is_dir() else file.name
+        yield Record(line=1, text=text, name=_storable(name), meta={"source": _storable(file.name)})
         progress(done)
+
+
+def _storable(file_name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (Python keeps them as lone surrogates,
+    which cannot be stored) become U+FFFD. Only the document's name changes, never its text."""
+    return os.fsencode(file_name).decode("utf-8", "replace")
 
 
 def _decode(raw: bytes, file: Path) -> str:
@@ -99,7 +153,7 @@ def _decode(raw: bytes, file: Path) -> str:
 
 def _json_lines(path: Path, progress: Progress) -> Iterator[tuple[int, dict]]:
     done, seen = 0, False
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         for number, raw in enumerate(handle, start=1):
             done += len(raw)
             line = _decode_line(raw, number)
@@ -112,12 +166,48 @@ def _json_lines(path: Path, progress: Progress) -> Iterator[tuple[int, dict]]:
                 value = json.loads(line)
             except ValueError as exc:
                 raise BadRecord(number, f"invalid JSON ({exc}); fix or remove this line") from None
+            except RecursionError:
+                raise BadRecord(number, f"JSON nested too deeply (more than {MAX_DEPTH} levels); "
+                                        "flatten this record") from None
             if not isinstance(value, dict):
                 raise BadRecord(number, f"expected a JSON object, got {_kind(value)}")
+            deep = raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+            if deep or _SURROGATE_ESCAPE.search(raw):
+                _check_strings_and_depth(value, number)
             yield number, value
             progress(done)
     if not seen:
         raise BadRecord(None, "the file is empty; nothing to import", path)
+
+
+def _check_strings_and_depth(value: dict, number: int) -> None:
+    """Refuse a lone surrogate anywhere (it is no character: it cannot be stored or written as
+    UTF-8) and nesting deeper than MAX_DEPTH (storing meta as JSON would recurse that deep)."""
+    stack: list[tuple[str, object, int]] = [("", value, 0)]
+    while stack:
+        where, item, depth = stack.pop()
+        if isinstance(item, str):
+            if found := _SURROGATE.search(item):
+                raise BadRecord(number, f"field '{where}' holds a {_lone(found.group())}")
+            continue
+        if not isinstance(item, (dict, list)):
+            continue
+        if depth >= MAX_DEPTH:
+            raise BadRecord(number, f"JSON nested too deeply (more than {MAX_DEPTH} levels); flatten this record")
+        if isinstance(item, dict):
+            for key in item:
+                if found := _SURROGATE.search(key):
+                    owner = f"field '{where}' has a key" if where else "a key of the record"
+                    raise BadRecord(number, f"{owner} holding a {_lone(found.group())}")
+            children = [(f"{where}.{key}" if where else key, child) for key, child in item.items()]
+        else:
+            children = [(f"{where}[{i}]", child) for i, child in enumerate(item)]
+        stack += [(path, child, depth + 1) for path, child in reversed(children)]
+
+
+def _lone(surrogate: str) -> str:
+    return (f"lone surrogate \\u{ord(surrogate):04x} (half of a UTF-16 pair, not a character); write the "
+            "character itself, or both halves of its pair (\\ud83d\\ude00 for 😀)")
 
 
 def _decode_line(raw: bytes, number: int) -> str:
@@ -233,7 +323,7 @@ def read_csv(path: Path, progress: Progress, text_column: str) -> Iterator[Recor
         raise BadRecord(None, "the file is empty; nothing to import", path)
     line = 2  # the header is line 1; fields may span lines, so count their newlines
     seen = False
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         try:
             chunks = pd.read_csv(handle, dtype=str, keep_default_na=False, chunksize=2000, encoding="utf-8-sig")
             for chunk in chunks:
@@ -307,6 +397,8 @@ def _kind(value: object) -> str:
 
 
 def records(path: Path, fmt: str, progress: Progress, annotator: str | None, text_column: str) -> Iterator[Record]:
+    if not path.is_dir():
+        open_regular(path).close()  # a pipe, a device or an unreadable file: refused before any reader looks
     if fmt == "txt":
         return read_txt(path, progress)
     if path.is_dir():

@@ -1,29 +1,37 @@
 """Open and create project files: engine set-up, schema migrations, transactions.
 
 A project is one SQLite file (or, for teams, any SQLAlchemy URL). Everything
-SQLite-specific lives in `_sqlite_engine`; the rest is portable SQL.
+SQLite-specific lives in `_sqlite_engine` and annotator/project_file.py; the rest is portable SQL.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.errors import UserError
+from annotator.errors import ProjectBusy, ProjectReadOnly, UserError
+from annotator.project_file import MIGRATIONS, busy_message, inspect_project_file, known_revisions, why_read_only
 
-MIGRATIONS = Path(__file__).with_name("migrations")
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT = 10.0  # seconds a unit of work waits for another program's write lock
+_URL_ADVICE = "give a project file path, or a URL such as postgresql+psycopg://user@host/db"
+
+
+@dataclass
+class _Wait:
+    """The busy timeout, read by the engine's listeners at each transaction (so it can change)."""
+
+    seconds: float
 
 
 @dataclass
@@ -33,15 +41,32 @@ class Project:
     url: str
     engine: Engine
     sessions: sessionmaker
+    read_only: bool = False  # opened for reading only: the file or its folder is not writable
+    why_read_only: str = ""  # the message a write gets then
+    _wait: _Wait = field(default_factory=lambda: _Wait(BUSY_TIMEOUT), repr=False)
 
     @property
     def name(self) -> str:
-        database = self.engine.url.database
-        return Path(database).name if database else str(self.engine.url)
+        path = _sqlite_path(make_url(self.url))
+        return path.name if path is not None else _shown(self.url)
+
+    @property
+    def busy_timeout(self) -> float:
+        """Seconds a transaction waits while another program writes, before ProjectBusy."""
+        return self._wait.seconds
+
+    @busy_timeout.setter
+    def busy_timeout(self, seconds: float) -> None:
+        self._wait.seconds = seconds
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
+        """One unit of work: committed when the block ends, rolled back on any error.
+
+        Raises ProjectBusy when another program keeps the write lock past the busy timeout
+        (nothing was written; try again) and ProjectReadOnly on a project opened read-only."""
+        if self.read_only:
+            raise ProjectReadOnly(self.why_read_only)
         with self.sessions() as session, session.begin():
             session.connection(execution_options={"writes": True})
             yield session
@@ -67,16 +92,18 @@ def create_project(target: str | Path, labels_file: str | Path | None = None) ->
 
     schema = load_schema(labels_file)  # read the schema first: a bad one creates no file
     url = project_url(target)
-    path = _sqlite_path(url)
-    if path is not None and path.exists() and path.stat().st_size > 0:
+    parsed = _parse(url)
+    path = _sqlite_path(parsed)
+    if path is not None and path.exists() and (not path.is_file() or path.stat().st_size > 0):
         raise UserError(f"{path}: a file already exists there; choose another name or delete it first")
-    engine = _engine(url)
+    wait = _Wait(BUSY_TIMEOUT)
+    engine = _engine(parsed, wait, str(path or _shown(url)))
     try:
         with _schema_transaction(engine) as connection:
             if inspect(connection).get_table_names():
                 raise UserError(f"{_shown(url)}: the database is not empty; use a new database for a new project")
             _upgrade(connection)
-        project = Project(url, engine, sessionmaker(engine, expire_on_commit=False))
+        project = Project(url, engine, sessionmaker(engine, expire_on_commit=False), _wait=wait)
         with project.transaction() as session:
             store_schema(session, schema)
     except OperationalError as exc:
@@ -98,45 +125,65 @@ def _discard(engine: Engine, path: Path | None) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def open_project(target: str | Path) -> Project:
-    """Open an existing project, migrating an older schema; refuse a newer one."""
+def open_project(target: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> Project:
+    """Open an existing project, migrating an older schema; refuse a newer one.
+
+    A SQLite file is first looked at read-only: a file that is not a project, or one of a newer
+    schema, is refused before anything is written to it (no WAL switch, no -wal/-shm files).
+    A file this user cannot write is opened read-only: reading works, writing says why not."""
     url = project_url(target)
-    path = _sqlite_path(url)
-    if path is not None and not path.is_file():
-        raise UserError(f"{path}: no project file there; create one with `annotator init {target}`")
-    engine = _engine(url)
+    parsed = _parse(url)
+    path = _sqlite_path(parsed)
+    wait = _Wait(busy_timeout)
+    if path is not None:
+        if not path.is_file():
+            raise UserError(f"{path}: no project file there; create one with `annotator init {target}`")
+        revision, wal_file = inspect_project_file(path, busy_timeout)
+        refusal = why_read_only(path)
+        if refusal:
+            if revision != schema_head():
+                raise ProjectReadOnly(f"{path}: the project's schema ({revision}) must be upgraded to open it, which "
+                                      "writes to the file, but it is read-only — make it writable (chmod u+w) "
+                                      "or have it opened once by someone who can write it")
+            # immutable: no lock and no -wal/-shm files are made (a read-only user could not
+            # remove them); taken only when no -wal file shows a writer at work.
+            query = {"mode": "ro", "uri": "true", **({} if wal_file else {"immutable": "1"})}
+            engine = _sqlite_engine(URL.create("sqlite", database=path.absolute().as_uri(), query=query), wait, str(path),
+                                    read_only=True)
+            return Project(url, engine, sessionmaker(engine, expire_on_commit=False), True, refusal, wait)
+    where = str(path or _shown(url))
+    engine = _engine(parsed, wait, where)
     try:
         with _schema_transaction(engine) as connection:
-            _check_and_upgrade(connection, str(path or _shown(url)))
+            _check_and_upgrade(connection, where)
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0]
-        raise UserError(f"{path or _shown(url)}: cannot open the database ({reason}); check the path or URL") from None
+        raise UserError(f"{where}: cannot open the database ({reason}); check the path or URL") from None
     except DatabaseError as exc:
         engine.dispose()
-        raise UserError(f"{path or _shown(url)}: not a project file ({exc.orig}); open a file made by `annotator init`") from None
+        raise UserError(f"{where}: not a project file ({exc.orig}); open a file made by `annotator init`") from None
     except BaseException:
         engine.dispose()
         raise
-    return Project(url, engine, sessionmaker(engine, expire_on_commit=False))
+    return Project(url, engine, sessionmaker(engine, expire_on_commit=False), _wait=wait)
 
 
 def schema_head() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return known_revisions()[1]
 
 
 def _check_and_upgrade(connection, where: str) -> None:
     current = MigrationContext.configure(connection).get_current_revision()
     if current is None:
         raise UserError(f"{where}: not a project file (no schema version); open a file made by `annotator init`")
-    script = ScriptDirectory.from_config(_alembic_config())
-    known = {rev.revision for rev in script.walk_revisions()}
+    known, head = known_revisions()
     if current not in known:
         raise UserError(
             f"{where}: written by a newer version of this tool (schema {current}); "
             "upgrade the tool to open it — the file was left untouched"
         )
-    if current != script.get_current_head():
+    if current != head:
         _upgrade(connection)
 
 
@@ -177,42 +224,85 @@ def _alembic_config() -> Config:
 
 
 def _shown(url: str) -> str:
-    """A URL fit for a message: the password masked."""
-    return make_url(url).render_as_string(hide_password=True)
+    """A URL fit for a message: the password masked (even in a URL that does not parse)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1***@", url)
 
 
-def _sqlite_path(url: str) -> Path | None:
-    if not url.startswith("sqlite"):
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise UserError(f"{_shown(url)}: not a valid database URL — {_URL_ADVICE}") from None
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and for :memory:)."""
+    if url.drivername not in ("sqlite", "sqlite+pysqlite"):
         return None
-    database = url.split(":///", 1)[-1]
-    return Path(database) if database and database != ":memory:" else None
+    return Path(url.database) if url.database and url.database != ":memory:" else None
 
 
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+def _engine(url: URL, wait: _Wait, where: str) -> Engine:
+    if url.drivername in ("sqlite", "sqlite+pysqlite"):
+        return _sqlite_engine(url, wait, where)
+    shown = url.render_as_string(hide_password=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise UserError(f"{shown}: unknown kind of database {url.drivername!r} — {_URL_ADVICE}") from None
+    except ImportError as exc:
+        module = exc.name or url.get_driver_name()
+        missing = "is not installed" if exc.name else f"cannot be loaded ({exc})"
+        if url.get_backend_name() == "postgresql":
+            other = "" if module == "psycopg" else " and write the URL as postgresql+psycopg://…"
+            raise UserError(f"{shown}: the PostgreSQL driver {module} {missing} — install it with "
+                            f"pip install 'quote-annotator[postgres]'{other}") from None
+        raise UserError(f"{shown}: the database driver {module} {missing} — install it, or {_URL_ADVICE}") from None
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def _sqlite_engine(url: URL, wait: _Wait, where: str, read_only: bool = False) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": wait.seconds})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, record) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin, so that
         # DDL and reads inside a unit of work are really inside it.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
+        _set_busy_timeout(dbapi_connection, record.info, wait)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        _set_busy_timeout(connection.connection.dbapi_connection, connection.connection.info, wait)
         # A writing unit of work takes the write lock up front (waiting up to the busy
         # timeout) instead of failing half-way when another process writes too.
         writes = connection.get_execution_options().get("writes", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> None:
+        # SQLite's own words ("database is locked") say neither which file nor what to do.
+        code = getattr(context.original_exception, "sqlite_errorcode", None)
+        if code is None:
+            return
+        if code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise ProjectBusy(busy_message(where, wait.seconds))
+        if code & 0xFF == sqlite3.SQLITE_READONLY:
+            raise ProjectReadOnly(why_read_only(Path(where)) or f"{where}: the project file cannot be written "
+                                  "(SQLite says it is read-only) — check the file, its folder and the disk")
+
     return engine
+
+
+def _set_busy_timeout(dbapi_connection: sqlite3.Connection, info: dict, wait: _Wait) -> None:
+    milliseconds = int(wait.seconds * 1000)
+    if info.get("busy_timeout_ms") != milliseconds:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={milliseconds}")
+        info["busy_timeout_ms"] = milliseconds

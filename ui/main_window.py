@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
                                QVBoxLayout, QWidget)
 
 from annotator import commands, queries
 from annotator.annotations import DocumentAnnotations
 from annotator.commands import Change
-from annotator.errors import UserError
+from annotator.errors import ProjectBusy, UserError
 from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
 from annotator.worklist import document_row, document_rows, next_unfinished
@@ -36,9 +35,11 @@ from ui.span_table import ID_ROLE as SPAN_ID_ROLE
 from ui.span_table import SpanRow, SpanTable
 from ui.status_bar import StatusBar
 from ui.theme import apply_theme
-from ui.undo import CoreCommand
+from ui.undo import ActionQueue, CoreCommand, CoreUndoStack
 
 APP_TITLE = "Quote annotator"
+# The window waits this long for another program's write lock, then says so and retries (ActionQueue).
+WINDOW_BUSY_TIMEOUT = 0.3
 
 
 def _status_after(change: Change, document_id: int) -> str | None:
@@ -65,8 +66,10 @@ class MainWindow(QMainWindow):
         self.text = ""
         self._shown: dict = {}  # span id -> (SpanInfo, ShownSpan), reused between changes
         self._rows_cache: dict = {}  # span id -> SpanRow
-        self.undo_stack = QUndoStack(self)
+        self.queue = ActionQueue(self)  # every write, in order; retried while another program writes
+        self.undo_stack = CoreUndoStack(self.queue, self)
         self._build()
+        self.queue.waiting.connect(self.status.set_waiting)
         self._declare_actions()
         self.resize(1400, 860)
         if project is not None:
@@ -123,7 +126,9 @@ class MainWindow(QMainWindow):
         a(ActionSpec("file.quit", "&Quit", "File", self.close, ("Ctrl+Q",), separator_before=True))
         a(ActionSpec("edit.undo", "&Undo", "Edit", stack.undo, ("Ctrl+Z",), toolbar=True))
         a(ActionSpec("edit.redo", "&Redo", "Edit", stack.redo, ("Ctrl+Shift+Z", "Ctrl+Y"), toolbar=True))
-        stack.canUndoChanged.connect(self.actions["edit.undo"].setEnabled)
+        # Undo also while actions wait: it waits behind them and undoes the last one once stored.
+        stack.canUndoChanged.connect(lambda can: self.actions["edit.undo"].setEnabled(can or bool(self.queue.pending())))
+        self.queue.waiting.connect(lambda n: self.actions["edit.undo"].setEnabled(stack.canUndo() or n > 0))
         stack.canRedoChanged.connect(self.actions["edit.redo"].setEnabled)
         stack.undoTextChanged.connect(lambda t: self.actions["edit.undo"].setStatusTip(f"Undo {t}"))
         self.actions["edit.undo"].setEnabled(False)
@@ -169,6 +174,7 @@ class MainWindow(QMainWindow):
         if self.project is not None and self.project is not project:
             self.project.close()
         self.project = project
+        project.busy_timeout = min(project.busy_timeout, WINDOW_BUSY_TIMEOUT)  # never freeze long: retry
         self.review.project_changed()
         self.undo_stack.clear()
         self.state = None
@@ -271,7 +277,7 @@ class MainWindow(QMainWindow):
         if selection is not None:
             change = self._run(commands.add_span, self.project, self.state.document_id, self.annotator, label,
                                *selection, exact=exact)
-            if change is not None:
+            if change is not None or self.queue.pending():  # stored, or waiting its turn: do not mark twice
                 self.view.clear_selection()
         elif self.view.selected_span is not None:
             self._run(commands.relabel_span, self.project, self.view.selected_span, label)
@@ -349,16 +355,27 @@ class MainWindow(QMainWindow):
 
     # --- running commands ---------------------------------------------------------------
     def _run(self, command: Callable[..., Change], *args, **kwargs) -> Change | None:
-        """Run a core command; it is in the file before the window shows it."""
-        try:
-            change = command(*args, **kwargs)
-        except UserError as exc:
-            self.status.error(str(exc))
-            QApplication.beep()
-            return None
-        self.undo_stack.push(CoreCommand(self.project, change, self._changed, self.status.error))
-        self._changed(change)
-        return change
+        """Run a core command; it is in the file before the window shows it.
+
+        Returns the change, or None when refused or when it waits behind another program's
+        write (the queue retries it; it is shown once stored)."""
+        done: list[Change] = []
+
+        def attempt() -> None:  # ProjectBusy propagates: the queue keeps it and retries
+            try:
+                change = command(*args, **kwargs)
+            except UserError as exc:
+                if isinstance(exc, ProjectBusy):
+                    raise
+                self.status.error(str(exc))
+                QApplication.beep()
+                return
+            self.undo_stack.push(CoreCommand(self.project, change, self._changed, self.status.error))
+            self._changed(change)
+            done.append(change)
+
+        self.queue.submit(attempt)
+        return done[0] if done else None
 
     def _changed(self, change: Change) -> None:
         """Show a committed change (a command, an undo or a redo)."""
@@ -461,6 +478,10 @@ class MainWindow(QMainWindow):
             self._switch(lambda: open_project(path))
 
     def _switch(self, opener: Callable[[], Project]) -> None:
+        if self.queue.pending():
+            QMessageBox.information(self, APP_TITLE, "Actions are still waiting to be saved (another program is "
+                                    "writing to the project); open the other project once they are saved.")
+            return
         try:
             project = opener()
         except UserError as exc:
@@ -515,6 +536,12 @@ class MainWindow(QMainWindow):
                           "Every action is saved to the project file as you make it.")
 
     def closeEvent(self, event) -> None:
+        self.queue.drain()
+        if self.queue.pending() and QMessageBox.question(
+                self, APP_TITLE, f"{self.queue.pending()} actions are not saved yet: another program is still "
+                "writing to the project. Quit anyway and lose them?") != QMessageBox.StandardButton.Yes:
+            event.ignore()
+            return
         self.settings.store.sync()
         if self.project is not None:
             self.project.close()

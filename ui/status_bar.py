@@ -32,5 +32,16 @@ class StatusBar(QStatusBar):
         """Called only after the project file committed the action."""
         self.saved.setText(f"✓ saved {datetime.now():%H:%M:%S}")
 
+    def set_waiting(self, count: int) -> None:
+        """Actions waiting while another program writes to the project (0: all went through)."""
+        if count:
+            self.saved.setText(f"{count} waiting to be saved")
+            self.showMessage("Another program is writing; retrying…")
+            return
+        if self.saved.text().endswith("waiting to be saved"):  # the last one was refused, not saved
+            self.saved.setText("✓ all saved")
+        if self.currentMessage().startswith("Another program is writing"):
+            self.clearMessage()
+
     def error(self, message: str) -> None:
         self.showMessage(f"⚠ {message}", 10_000)
