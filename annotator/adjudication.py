@@ -27,7 +27,7 @@ from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, Span, utcnow
 from annotator.queries import document_text
 from annotator.store import Project
-from annotator.text import snap
+from annotator.tokens import snap
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from annotator import queries
 from annotator.errors import UserError
 from annotator.model import Annotator, Document, Label, Span
-from annotator.text import unpack_tokens
+from annotator.tokens import unpack_tokens
 
 GOLD_ROLE = "gold"
 _CHUNK = 500  # ids per IN (...) query

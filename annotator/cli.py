@@ -18,13 +18,12 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import UserError
-from annotator.importers import MAX_CHARS, ImportOptions, import_path
+from annotator.importing.options import MAX_CHARS
 from annotator.stats import project_stats
 from annotator.store import BUSY_TIMEOUT, Project, create_project, open_project
 
@@ -155,6 +154,8 @@ def import_(
     """Import articles (and annotations): each path is all or nothing."""
     if annotator is not None and not _is_utf8(annotator):
         _fail(f"--annotator {annotator!r}: not UTF-8 text (the terminal passed other bytes); type the name in UTF-8")
+    from annotator.importing import ImportOptions, import_path
+
     options = ImportOptions(format.value, lang, annotator, text_column, max_chars)
     with _user_errors(), _project(project) as opened:
         for path in paths:
@@ -176,6 +177,8 @@ def _progress_bar(path: Path):
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(path.name, total=None)
@@ -350,6 +353,8 @@ def _document_bar():
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn("documents"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("export", total=None)

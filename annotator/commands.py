@@ -20,7 +20,7 @@ from annotator.model import STATUSES, Annotator, Document, DocumentStatus, Label
 from annotator.queries import document_text
 from annotator.schema import Schema
 from annotator.store import Project
-from annotator.text import snap
+from annotator.tokens import snap
 
 _TABLES: dict[str, Table] = {
     model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus)

@@ -56,7 +56,7 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     lang: Mapped[str] = mapped_column(String(16))
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Token (start, end) pairs as little-endian int32, see annotator.text.pack_tokens.
+    # Token (start, end) pairs as little-endian int32, see annotator.tokens.pack_tokens.
     tokens: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

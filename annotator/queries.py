@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span
-from annotator.text import unpack_tokens
+from annotator.tokens import unpack_tokens
 
 
 def documents(session: Session) -> pd.DataFrame:

@@ -13,9 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -174,7 +171,9 @@ def schema_head() -> str:
 
 
 def _check_and_upgrade(connection, where: str) -> None:
-    current = MigrationContext.configure(connection).get_current_revision()
+    tables = inspect(connection).get_table_names()
+    current = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() \
+        if "alembic_version" in tables else None
     if current is None:
         raise UserError(f"{where}: not a project file (no schema version); open a file made by `annotator init`")
     known, head = known_revisions()
@@ -212,12 +211,17 @@ def _schema_transaction(engine: Engine) -> Iterator:
 
 
 def _upgrade(connection) -> None:
-    config = _alembic_config()
+    from alembic import command  # only when the schema changes: Alembic loads every migration script
+
+    config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
 
 
-def _alembic_config() -> Config:
+def alembic_config():
+    """Alembic's configuration of the project's migrations (imported only when needed)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

@@ -20,10 +20,11 @@ from spacy.tokens import Doc
 from spacy.util import get_lang_class
 from spacy.vocab import Vocab
 
+from annotator.tokens import TOKEN_DTYPE
+
 # Languages the detector chooses between; any spaCy language code can be given explicitly.
 DETECTABLE = ("en", "fr", "de", "es", "it", "nl", "pt")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_TOKEN_DTYPE = np.dtype("<i4")
 
 
 @cache
@@ -72,24 +73,16 @@ def detect_language(text: str, sample: int = 1000) -> str:
 def token_array(doc: Doc) -> np.ndarray:
     """A doc's tokens as an (n, 2) int32 array of code-point (start, end) offsets."""
     if len(doc) == 0:
-        return np.zeros((0, 2), dtype=_TOKEN_DTYPE)
+        return np.zeros((0, 2), dtype=TOKEN_DTYPE)
     array = doc.to_array([IDX, LENGTH]).astype(np.int64)
     array[:, 1] += array[:, 0]
-    return array.astype(_TOKEN_DTYPE)
+    return array.astype(TOKEN_DTYPE)
 
 
 def tokenize(texts: Iterable[str], lang: str, batch_size: int = 256) -> Iterator[np.ndarray]:
     """Token offsets of each text, streaming."""
     for doc in blank(lang).tokenizer.pipe(texts, batch_size=batch_size):
         yield token_array(doc)
-
-
-def pack_tokens(tokens: np.ndarray) -> bytes:
-    return np.ascontiguousarray(tokens, dtype=_TOKEN_DTYPE).tobytes()
-
-
-def unpack_tokens(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype=_TOKEN_DTYPE).reshape(-1, 2)
 
 
 def rebuild_doc(text: str, tokens: np.ndarray, vocab: Vocab) -> Doc:
@@ -103,22 +96,3 @@ def rebuild_doc(text: str, tokens: np.ndarray, vocab: Vocab) -> Doc:
     following = np.append(starts[1:], len(text))
     spaces = (following > ends).tolist()
     return Doc(vocab, words=words, spaces=spaces)
-
-
-def snap(text: str, tokens: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
-    """Widen [start, end) to the token boundaries around it, after trimming whitespace.
-
-    None when the range holds nothing but whitespace.
-    """
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start >= end:
-        return None
-    starts, ends = tokens[:, 0], tokens[:, 1]
-    first = int(np.searchsorted(ends, start, side="right"))  # first token ending after start
-    last = int(np.searchsorted(starts, end, side="left")) - 1  # last token starting before end
-    if first > last:
-        return None
-    return int(starts[first]), int(ends[last])

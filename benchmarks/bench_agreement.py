@@ -22,7 +22,7 @@ import numpy as np
 
 from annotator.agreement_report import agreement_report
 from annotator.agreement_units import load_units, select_annotators, select_labels
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.store import create_project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -118,7 +118,7 @@ def main() -> None:
     parser.add_argument("--passages", default=None, help="document, paragraph or sentence (default: the export's)")
     args = parser.parse_args()
 
-    from annotator.importers import import_path
+    from annotator.importing import import_path
     from annotator.store import create_project
     from exports import ExportOptions, export_project
     from exports.spacy_config import write_config

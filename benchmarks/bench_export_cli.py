@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--one-process", action="store_true", help="also time the default mode with --jobs 1")
     args = parser.parse_args()
 
-    from annotator.importers import import_path
+    from annotator.importing import import_path
     from annotator.store import create_project
     from exports.export import ExportOptions
 

@@ -50,7 +50,7 @@ def make_corpus(path: Path, docs: int, seed: int = 0) -> None:
 
 
 def phase_import(corpus: Path, workdir: Path) -> None:
-    from annotator.importers import import_path
+    from annotator.importing import import_path
     from annotator.store import create_project
     from annotator.text import blank
 

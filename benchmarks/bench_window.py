@@ -76,7 +76,7 @@ def said_by_links(spans: list[dict]) -> list[dict]:
 
 
 def build_project(path: Path, text: str, spans) -> None:
-    from annotator.importers import ImportOptions, import_path
+    from annotator.importing import ImportOptions, import_path
     from annotator.store import create_project
 
     shown = [{"start": s, "end": e, "label": label} for s, e, label in spans]
@@ -155,7 +155,7 @@ def timings(repeat: int) -> dict[str, float]:
     window_open, window_add = [], []
     # Places to add a FIGURE where, once snapped to tokens, there is none yet.
     from annotator.queries import document_text
-    from annotator.text import snap
+    from annotator.tokens import snap
 
     with project.read() as session:
         _, tokens = document_text(session, document)
@@ -212,7 +212,7 @@ def memory_child(kind: str, docs: int) -> None:
 
 
 def memory(docs: int) -> dict[str, float]:
-    from annotator.importers import import_path
+    from annotator.importing import import_path
     from annotator.store import create_project
 
     work = Path(tempfile.mkdtemp(prefix="bench-window-mem-"))

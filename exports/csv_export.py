@@ -12,7 +12,7 @@ links.csv      document_id, annotator, label, head_span_id, child_span_id, head_
 
 document_id is the exporting project's id (an importing project numbers its documents itself);
 span_id numbers the export's spans from 1. An export holds one annotator's work, the source's;
-the reader (annotator.csv_folder) also takes a hand-assembled folder of several, one
+the reader (annotator.importing.csv_folder) also takes a hand-assembled folder of several, one
 documents.csv row per document and annotator.
 
 Every CSV cell follows annotator.csv_cells: a text cell that begins with = + - @ ＝ ＋ － ＠, a

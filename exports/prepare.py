@@ -6,7 +6,7 @@ False): Prodigy's tokens are cut to fit the spans instead (exports.jsonl_export)
 Only the spaCy DocBin snaps (snap_to_tokens True): a Doc's spans must sit on its tokens, and
 spaCy advises against spans that start or end with whitespace. A span that is not on the stored
 tokens (an imported one), or that starts or ends with whitespace, is snapped with
-annotator.text.snap: whitespace trimmed, then widened outwards to the stored tokens. Each such
+annotator.tokens.snap: whitespace trimmed, then widened outwards to the stored tokens. Each such
 change is a note (`snapped`, in export.json); a span holding only whitespace is `dropped`, and
 two spans that snap to the same place become one (`merged`). Nothing is changed silently.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.text import snap, unpack_tokens
+from annotator.tokens import snap, unpack_tokens
 
 Span = tuple[int, int, str]  # start, end, label (code points)
 Link = tuple[Span, Span, str]  # head span, child span, relation label

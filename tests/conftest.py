@@ -24,7 +24,7 @@ def project(tmp_path) -> Project:
 
 @pytest.fixture(scope="session")
 def _sample_project_file(tmp_path_factory) -> Path:
-    from annotator.importers import import_path
+    from annotator.importing import import_path
 
     path = tmp_path_factory.mktemp("samples") / "samples.db"
     built = create_project(path, SAMPLES / "labels.toml")

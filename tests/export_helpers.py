@@ -8,7 +8,7 @@ from spacy.tokens import DocBin
 from spacy.training import Corpus
 
 from annotator import queries
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.store import Project
 from annotator.text import blank
 

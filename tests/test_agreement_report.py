@@ -25,7 +25,7 @@ from annotator import queries
 from annotator.agreement import cohen_kappa, f1_from_counts, krippendorff_alpha_nominal, span_f1, unitizing_alpha
 from annotator.agreement_report import LABEL_MEASURES, PAIR_MEASURES, agreement_report
 from annotator.errors import UserError
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.store import create_project
 
 DOC1, DOC2 = "Ann said  yes today", "Bob replied no"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from annotator import commands
 from annotator.commands import add_link, add_span, apply, delete_span, relabel_span, remove_link, set_status
 from annotator.errors import UserError
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import DocumentStatus, Relation, Span
 from annotator.worklist import document_rows, next_unfinished
 from tests.helpers import snapshot

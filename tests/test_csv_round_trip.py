@@ -18,7 +18,7 @@ from annotator.cli import app
 from annotator.commands import set_status
 from annotator.csv_cells import FORMULA_STARTS, escape, unescape
 from annotator.errors import UserError
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.store import create_project
 from exports import ExportOptions, export_project
 from tests.conftest import SAMPLES

@@ -96,7 +96,8 @@ def _payloads(project):
 
 def _handmade_payload():
     """CRLF, an emoji, overlapping ner spans (FIGURE over SPEAKER) and a link across sentences."""
-    from annotator.text import pack_tokens, tokenize
+    from annotator.text import tokenize
+    from annotator.tokens import pack_tokens
     from exports.prepare import Payload
 
     text = ("Le président 😀 a dit « nous frapperons » hier.\r\nPuis il a ajouté : « 10 000 soldats 🚀 sont "

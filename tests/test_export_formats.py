@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from annotator.errors import UserError
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.model import Annotator
 from annotator.store import create_project
 from exports import ExportOptions, available_sources, export_project

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from annotator import queries
 from annotator.csv_cells import unescape
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.store import create_project
 from exports import ExportOptions, export_project
 from exports.prodigy_hash import set_hashes

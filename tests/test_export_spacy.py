@@ -9,7 +9,7 @@ import spacy
 from spacy.util import load_config
 
 from annotator import queries
-from annotator.text import snap
+from annotator.tokens import snap
 from exports import ExportCancelled, ExportOptions, export_project
 from exports.split import split_documents
 from tests.export_helpers import CRLF, EMOJI, add_work, exported_spans, link, project_texts, read_docs, span, tokens_of

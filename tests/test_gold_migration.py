@@ -8,13 +8,13 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from annotator.model import Annotator
-from annotator.store import _alembic_config, open_project
+from annotator.store import alembic_config, open_project
 
 
 def _project_at_0001(path) -> None:
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
-        config = _alembic_config()
+        config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     engine.dispose()

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from annotator.cli import app
-from annotator.importers import import_path
+from annotator.importing import import_path
 from tests.cli_process import run_cli
 from tests.helpers import snapshot
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from annotator.cli import app
-from annotator.importers import import_path
+from annotator.importing import import_path
 from tests.helpers import snapshot
 
 TEXT = "Vladimir Putin warned on Tuesday that Russia would respond to the West."

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, Span
-from annotator.text import blank, unpack_tokens
+from annotator.text import blank
+from annotator.tokens import unpack_tokens
 
 EN = "Vladimir Putin said on Tuesday that Russia would respond. “We will act,” he said."
 FR = "Le président russe a déclaré qu'il était « prêt » à offrir des armes à l'Otan, d'après l'AFP."

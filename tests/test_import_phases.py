@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from annotator.commands import add_span
 from annotator.errors import UserError
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import Annotator, Document, DocumentStatus, Span
 from annotator.store import open_project
 from tests.helpers import snapshot

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from annotator.cli import app
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.model import Label, Span
 
 TEXT = "Vladimir Putin warned the West.\n\nThe minister said 2028.\n\nNothing else."

@@ -41,3 +41,23 @@ def test_every_headless_module_imports_with_qt_missing():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")
+
+
+def test_light_commands_load_no_heavy_library(sample_project):
+    """Every command pays its imports at start: stats, --help and --version need neither spaCy,
+    pandas, numpy, Qt nor Alembic (benchmarks/bench_startup.py measures the time itself)."""
+    heavy = ("spacy", "thinc", "pandas", "numpy", "PySide6", "alembic")
+    script = (
+        "import sys\n"
+        "from annotator.cli import app\n"
+        "for argv in (['stats', sys.argv[1]], ['stats', sys.argv[1], '--json'], ['--help'], ['--version']):\n"
+        "    try:\n"
+        "        app(argv, standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"print('loaded:', sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, sample_project.engine.url.database], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "loaded: []"

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import Document
 from annotator.queries import document_text, spans
-from annotator.text import blank, rebuild_doc, snap, tokenize
+from annotator.text import blank, rebuild_doc, tokenize
+from annotator.tokens import snap
 
 # Emoji (beyond U+FFFF), combining marks, CRLF, French elisions and guillemets, NBSP, tabs.
 PIECES = ["😀", "👍🏽", "e\u0301", "\r\n", "\n", "l'Otan", "d’armes", "« prêt »", "\u00a0", "\t", "  ",

@@ -136,3 +136,14 @@ def test_init_in_a_missing_folder_says_so(tmp_path):
     with pytest.raises(UserError, match="cannot create the database .*folder exists"):
         create_project(tmp_path / "no" / "such" / "p.db")
     assert not (tmp_path / "no").exists()
+
+
+def test_the_revisions_read_from_file_names_are_alembics():
+    """Start-up reads the schema revisions from the migration files' names; Alembic must agree."""
+    from alembic.script import ScriptDirectory
+
+    from annotator.project_file import known_revisions
+    from annotator.store import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert known_revisions() == (frozenset(r.revision for r in script.walk_revisions()), script.get_current_head())

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from tests.test_window_marking import stored
 from tests.ui_helpers import open_window
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor, QTextDocument
 from sqlalchemy import select
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import Label, Span
 from tests.ui_helpers import open_window
 

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import DocumentStatus, Relation, Span
 from annotator.store import open_project
 from tests.helpers import snapshot

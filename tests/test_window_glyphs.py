@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextLayout
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from tests.ui_helpers import open_window
 
 UI = Path(__file__).resolve().parents[1] / "ui"

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat
 from sqlalchemy import select
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import Span
 from tests.ui_helpers import open_window
 from ui.article_view import ArticleView, ShownSpan

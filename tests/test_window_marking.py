@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from sqlalchemy import select
 
-from annotator.importers import import_path
+from annotator.importing import import_path
 from annotator.model import Annotator, Label, Span
 from tests.ui_helpers import open_window
 

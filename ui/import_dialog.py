@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 
-from annotator.importers import ImportOptions, import_path
+from annotator.importing import ImportOptions, import_path
 from annotator.store import Project
 from ui.task_dialog import Task, TaskDialog
 

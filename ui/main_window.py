@@ -22,10 +22,7 @@ from annotator.worklist import document_row, document_rows, next_unfinished
 from ui.actions import ActionRegistry, ActionSpec
 from ui.article_view import ArticleView, ShownLink, ShownSpan
 from ui.document_list import ID_ROLE, DocumentListPanel
-from exports import available_sources
-from ui.export_dialog import ExportDialog
 from ui.find_bar import FindBar
-from ui.import_dialog import ImportDialog
 from ui.label_bar import LabelBar
 from ui.link_picker import LinkPicker
 from ui.review_windows import ReviewWindows
@@ -501,6 +498,8 @@ class MainWindow(QMainWindow):
         if self.project is None:
             self.status.showMessage("Open or create a project first.", 5000)
             return
+        from ui.import_dialog import ImportDialog  # loads spaCy: only when asked for
+
         dialog = ImportDialog(self.project, None, self)
         dialog.succeeded.connect(self._reload_list)
         dialog.exec()
@@ -509,6 +508,9 @@ class MainWindow(QMainWindow):
         if self.project is None:
             self.status.showMessage("Open a project first.", 5000)
             return
+        from exports import available_sources  # the export dialog loads spaCy: only when asked for
+        from ui.export_dialog import ExportDialog
+
         with self.project.read() as session:
             sources = available_sources(session)
         ExportDialog(self.project, sources, self).exec()

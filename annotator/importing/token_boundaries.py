@@ -2,7 +2,7 @@
 
 A span is on the boundaries when it starts where a stored token starts, ends where one
 ends, and neither starts nor ends with whitespace; only then does the spaCy export keep it
-as it is (it snaps the others with annotator.text.snap and lists each in export.json).
+as it is (it snaps the others with annotator.tokens.snap and lists each in export.json).
 The check runs on a whole batch at once: the batch's documents are laid end to end, so
 that one searchsorted over all their tokens answers for all their spans.
 """

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from annotator.csv_cells import unescape
 from annotator.model import STATUSES
-from annotator.readers import BadRecord, Progress, Record
+from annotator.importing.records import BadRecord, Progress, Record
 
 DOCUMENTS, SPANS, LINKS = "documents.csv", "spans.csv", "links.csv"
 _REQUIRED = {
