@@ -132,16 +132,7 @@ def _spans(session: Session, docs: pd.DataFrame, annotators: list[str], labels: 
             + case({lab_ids[name]: i for i, name in enumerate(labels)}, value=Span.label_id))
     query = (select(Span.document_id * n_kinds + kind, Span.start * _HIGH + Span.end)
              .where(Span.annotator_id.in_(list(ann_ids.values())), Span.label_id.in_(list(lab_ids.values()))))
-    # A plain DBAPI cursor: 10^5 tuples without building Row objects (3x faster).
-    # The only parameters are integer ids, so inlining them is safe on any dialect.
-    connection = session.connection()
-    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    rows = queries.fetch_all(session, query)  # the only parameters are integer ids
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows)).reshape(-1, 2)
     document_id, kind = np.divmod(flat[:, 0], n_kinds)
     start, end = np.divmod(flat[:, 1], _HIGH)
