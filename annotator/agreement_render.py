@@ -37,13 +37,16 @@ def to_json(report: dict) -> str:
 
 
 def to_frame(report: dict) -> pd.DataFrame:
-    """One row per label, pair and document row; `section` says which."""
+    """One row per label, pair and document row; `section` says which. A document row has the
+    document's id (names are not unique) next to its name."""
     labels = pd.DataFrame([{"section": "label", "label": k, **v} for k, v in report["labels"].items()])
     pairs = pd.DataFrame([{"section": "pair", **p} for p in report["pairs"]])
     documents = pd.DataFrame([{"section": "document", **d} for d in report["documents_detail"]])
     frame = pd.concat([labels, pairs, documents], ignore_index=True)
-    columns = ["section", "a", "b", "document", "label", *LABEL_MEASURES]
-    return frame.reindex(columns=columns)
+    columns = ["section", "a", "b", "document", "document_id", "label", *LABEL_MEASURES]
+    frame = frame.reindex(columns=columns)
+    frame["document_id"] = frame["document_id"].astype("Int64")  # an id, not 2.0; empty where no document
+    return frame
 
 
 def to_csv(report: dict) -> str:
@@ -69,10 +72,11 @@ def to_tables(report: dict) -> list:
     pairs = Table("a", "b", "label", *(SHORT[m] for m in PAIR_MEASURES), title="Pairs")
     for row in report["pairs"]:
         pairs.add_row(Text(row["a"]), Text(row["b"]), Text(row["label"]), *(_fmt(row[m]) for m in PAIR_MEASURES))
-    worst = Table("document", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"],
+    worst = Table("document", "id", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"],
                   title=f"Worst documents (lowest {OVERALL} α)")
     for row in worst_documents(report):
-        worst.add_row(Text(row["document"]), _fmt(row["krippendorff_alpha"]), _fmt(row["span_f1_overlap"]))
+        worst.add_row(Text(row["document"]), str(row["document_id"]), _fmt(row["krippendorff_alpha"]),
+                      _fmt(row["span_f1_overlap"]))
     return [summary, labels, pairs, worst]
 
 
@@ -147,8 +151,9 @@ def to_html(report: dict, title: str = "Agreement report") -> str:
         "<h2>Measures per label</h2>", bars,
         f"<h2>Worst documents (lowest {OVERALL} Krippendorff α)</h2>",
         _bars([(d["document"], d["krippendorff_alpha"]) for d in worst]),
-        _table(["document", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"]],
-               [[d["document"], _fmt(d["krippendorff_alpha"]), _fmt(d["span_f1_overlap"])] for d in worst]),
+        _table(["document", "id", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"]],
+               [[d["document"], str(d["document_id"]), _fmt(d["krippendorff_alpha"]), _fmt(d["span_f1_overlap"])]
+                for d in worst]),
     ]
     style = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}"

@@ -180,7 +180,8 @@ def _value_counts(units: Units) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def _documents_detail(units: Units, overlap: dict, values: dict) -> list[dict]:
     """Per document and label (and _overall): alpha among the annotators who finished
-    it, and overlap F1 as the mean over the pairs of those annotators (defined ones)."""
+    it, and overlap F1 as the mean over the pairs of those annotators (defined ones).
+    A row names its document by id (names are not unique) and by name, for readers."""
     n_docs = len(units.documents)
     alpha, f1 = {}, {}
     for label, key in _keys(units):
@@ -193,5 +194,7 @@ def _documents_detail(units: Units, overlap: dict, values: dict) -> list[dict]:
         count = (~np.isnan(per_pair)).sum(axis=0)
         total = np.nansum(per_pair, axis=0)
         f1[key] = [float(t / c) if c else None for t, c in zip(total.tolist(), count.tolist())]
-    return [{"document": name, "label": key, "krippendorff_alpha": alpha[key][d], "span_f1_overlap": f1[key][d]}
-            for d, name in enumerate(units.documents["name"]) for _, key in _keys(units)]
+    documents = zip(units.documents["id"].tolist(), units.documents["name"])
+    return [{"document_id": document_id, "document": name, "label": key, "krippendorff_alpha": alpha[key][d],
+             "span_f1_overlap": f1[key][d]}
+            for d, (document_id, name) in enumerate(documents) for _, key in _keys(units)]

@@ -98,10 +98,13 @@ def test_tiny_project_pairs_and_documents(tiny):
     assert ana_ben["QUOTE"]["cohen_kappa"] == _approx(F(4, 11))
     assert ana_ben["_overall"]["span_f1_overlap"] == _approx(F(6, 7))
     assert set(report["pairs"][0]) == {"a", "b", "label", *PAIR_MEASURES}
-    detail = {(d["document"], d["label"]): d for d in report["documents_detail"]}
+    detail = {(d["document_id"], d["label"]): d for d in report["documents_detail"]}
     assert len(report["documents_detail"]) == 2 * len(keys)
-    names = [d["document"] for d in report["documents_detail"][::len(keys)]]
-    doc1, doc2 = names
+    with tiny.read() as session:
+        documents = queries.documents(session)
+    doc1, doc2 = documents["id"].tolist()
+    assert [(d["document_id"], d["document"]) for d in report["documents_detail"][::len(keys)]] == \
+        list(zip(documents["id"], documents["name"]))
     # doc1 SPEAKER among ana, ben, cyd: o00=7 o01=o10=2 o11=1; n0=9 n1=3 -> 1-11*4/(2*27) = 5/27.
     assert detail[(doc1, "SPEAKER")]["krippendorff_alpha"] == _approx(F(5, 27))
     assert detail[(doc1, "SPEAKER")]["span_f1_overlap"] == _approx(F(1, 3))
@@ -109,7 +112,7 @@ def test_tiny_project_pairs_and_documents(tiny):
     assert detail[(doc2, "SPEAKER")]["krippendorff_alpha"] == 1.0
     assert detail[(doc2, "QUOTE")]["krippendorff_alpha"] == _approx(0)
     assert detail[(doc2, "QUOTE")]["span_f1_overlap"] == 0.0
-    assert detail[(doc2, "THREAT")] == {"document": doc2, "label": "THREAT",
+    assert detail[(doc2, "THREAT")] == {"document_id": doc2, "document": documents["name"][1], "label": "THREAT",
                                         "krippendorff_alpha": None, "span_f1_overlap": None}
 
 

@@ -3,7 +3,7 @@
 The report (annotator.agreement_report) takes about a second on 1,000 documents,
 so it runs in a pool thread and comes back by signal; the window stays responsive.
 Double-clicking a worst document asks for it in the compare view
-(`document_chosen`, with the document id resolved from its name).
+(`document_chosen`, with the id the report gives the row: names are not unique).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from annotator import queries
 from annotator.agreement_render import SHORT
 from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
 from annotator.errors import UserError
@@ -190,9 +189,4 @@ class AgreementDashboard(QWidget):
 
     # --- to the compare view ------------------------------------------------------------
     def _choose(self, row: int) -> None:
-        name = self.worst_model.document_at(row)
-        with self.project.read() as session:
-            frame = queries.documents(session)
-        ids = frame.loc[frame["name"] == name, "id"]
-        if len(ids):
-            self.document_chosen.emit(int(ids.iloc[0]))
+        self.document_chosen.emit(self.worst_model.document_at(row))

@@ -65,16 +65,29 @@ class LabelMeasuresModel(_ReportTable):
 
 
 class WorstDocumentsModel(_ReportTable):
-    """The documents with the lowest overall α (annotator.agreement_render.worst_documents)."""
+    """The documents with the lowest overall α (annotator.agreement_render.worst_documents).
+
+    Rows show the name and keep the id: two documents may share a name."""
 
     _header = ["Document", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"]]
 
-    def set_report(self, report: dict, count: int = 20) -> None:
-        self._reset([[d["document"], d["krippendorff_alpha"], d["span_f1_overlap"]]
-                     for d in worst_documents(report, count)])
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._ids: list[int] = []
 
-    def document_at(self, row: int) -> str:
-        return self._rows[row][0]
+    def set_report(self, report: dict, count: int = 20) -> None:
+        worst = worst_documents(report, count)
+        self._ids = [d["document_id"] for d in worst]
+        self._reset([[d["document"], d["krippendorff_alpha"], d["span_f1_overlap"]] for d in worst])
+
+    def document_at(self, row: int) -> int:
+        """The id of the document shown in `row`."""
+        return self._ids[row]
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 0:
+            return f"{self._rows[index.row()][0]} (document {self._ids[index.row()]})"
+        return super().data(index, role)
 
 
 class PairHeatmapModel(_ReportTable):
