@@ -7,6 +7,7 @@ action does not grow with the number of spans in the article.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -94,6 +95,13 @@ class DocumentAnnotations:
 
     def links_of(self, span_id: int) -> list[LinkInfo]:
         return [link for link in self.links.values() if span_id in (link.head, link.child)]
+
+    def link_candidates(self, head_id: int, targets: Collection[str]) -> list[SpanInfo]:
+        """The spans the head span may link to (their label is one of `targets`, e.g. from
+        commands.link_targets): nearest to the head's start first, the earlier one on a tie."""
+        anchor = self.spans[head_id].start
+        return sorted((s for s in self.spans.values() if s.label in targets and s.id != head_id),
+                      key=lambda s: (abs(s.start - anchor), s.start))
 
     def documents_touched(self, change: Change) -> set[int]:
         """Documents whose span count or status a change altered (for refreshing a list)."""

@@ -26,8 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# "gold" is the one adjudicated annotation set (an Annotator row named "gold").
-ROLES = ("annotator", "reviewer", "lead", "gold")
+# "gold" is the one adjudicated annotation set (an Annotator row named "gold", role "gold").
+GOLD = "gold"
+ROLES = ("annotator", "reviewer", "lead", GOLD)
 STATUSES = ("todo", "in_progress", "done", "skipped")
 ORIGINS = ("manual", "imported", "suggested")
 
