@@ -1,8 +1,8 @@
 """The compare view's lanes: the article once per annotator (and once for gold), side by side, scrolled together.
 
-A lane is an ArticleView (so offsets cross the Qt position boundary there, as
-everywhere) that also outlines its disputed spans — those not every annotator
-who finished the document marked alike — with a red dotted frame.
+They show an annotator.comparison.Comparison: a lane is an ArticleView (so offsets cross
+the Qt position boundary there, as everywhere) that also outlines its disputed spans —
+those not every annotator who finished the document marked alike — with a red dotted frame.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from annotator.comparison import Comparison, Lane
 from ui.article_view import ArticleView, ShownSpan
 
 DISPUTED = QColor("#d0312d")
@@ -46,8 +47,8 @@ class LaneView(ArticleView):
         painter.end()
 
 
-class Lane(QWidget):
-    """A name over a LaneView."""
+class LanePanel(QWidget):
+    """A title over a LaneView."""
 
     def __init__(self, name: str, parent=None) -> None:
         super().__init__(parent)
@@ -73,7 +74,7 @@ class Lanes(QSplitter):
     def __init__(self, parent=None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setObjectName("lanes")
-        self.lanes: dict[str, Lane] = {}
+        self.lanes: dict[str, LanePanel] = {}  # annotator -> its panel, gold last
         self._colors: dict[str, str] = {}
 
     def set_colors(self, colors: dict[str, str]) -> None:
@@ -89,7 +90,7 @@ class Lanes(QSplitter):
             lane.deleteLater()
         self.lanes = {}
         for name in names:
-            lane = Lane(name, self)
+            lane = LanePanel(name, self)
             lane.view.set_colors(self._colors)
             lane.view.span_clicked.connect(lambda span_id, n=name: self.span_clicked.emit(n, span_id))
             lane.view.verticalScrollBar().valueChanged.connect(self._scroll_all)
@@ -104,15 +105,21 @@ class Lanes(QSplitter):
             if bar.value() != value:
                 bar.setValue(value)
 
-    def show_document(self, text: str, spans: dict[str, list[ShownSpan]], disputed: dict[str, set[int]],
-                      titles: dict[str, str], same_document: bool) -> None:
-        for name, lane in self.lanes.items():
-            lane.title.setText(titles.get(name, name))
+    def show(self, shown: Comparison, same_document: bool) -> None:
+        """Draw a comparison (on the same document as before: only the spans are replaced)."""
+        self.set_names([lane.annotator for lane in shown.lanes])
+        candidates = {c.key: c for c in shown.candidates}
+        for lane in shown.lanes:
+            panel = self.lanes[lane.annotator]
+            panel.title.setText(_title(lane))
+            spans = [ShownSpan(s.id, s.label, s.start, s.end, "gold" if lane.is_gold else
+                               f"{candidates[s.key].agreed_by} of {candidates[s.key].out_of} marked it alike")
+                     for s in lane.spans]
             if same_document:
-                lane.view.set_spans(spans.get(name, []))
+                panel.view.set_spans(spans)
             else:
-                lane.view.set_document(text, spans.get(name, []))
-            lane.view.set_disputed(disputed.get(name, set()))
+                panel.view.set_document(shown.text, spans)
+            panel.view.set_disputed(lane.disputed)
 
     def select(self, ids: dict[str, int | None], reveal: bool) -> None:
         """Select a span per lane (None clears); reveal it in the first lane that has it."""
@@ -121,3 +128,10 @@ class Lanes(QSplitter):
             span_id = ids.get(name)
             lane.view.select_span(span_id, reveal=reveal and not revealed and span_id is not None)
             revealed = revealed or span_id is not None
+
+
+def _title(lane: Lane) -> str:
+    count = f"{len(lane.spans)} spans"
+    if lane.is_gold:
+        return f"{lane.annotator}  ({count}, {lane.status.replace('_', ' ')})"
+    return f"{lane.annotator}  ({count}{', done' if lane.finished else ''})"

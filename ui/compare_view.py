@@ -1,6 +1,9 @@
 """Review → Compare / adjudicate: every annotator's spans in its own lane, gold in the last one, and the
 document's candidate spans in a list; the reviewer settles them into gold.
 
+What is shown comes whole from annotator.comparison (lanes, disputed spans, candidates, gold's
+status); this window only displays it and runs the reviewer's actions.
+
 Each action is an annotator.adjudication function (one transaction, the
 reviewer recorded by the core) pushed as a CoreCommand on the undo stack the
 window was given, so Ctrl+Z / Ctrl+Shift+Z undo and redo it like any edit.
@@ -16,13 +19,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHead
                                QSpinBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
 from annotator import adjudication, queries
-from annotator.adjudication import GOLD, compare_document
 from annotator.commands import Change
+from annotator.comparison import Candidate, Comparison, comparison
 from annotator.errors import UserError
 from annotator.schema import project_schema
 from annotator.store import Project
-from ui.article_view import ShownSpan
-from ui.candidate_model import Candidate, CandidateModel, candidates
+from ui.candidate_model import CandidateModel
 from ui.compare_lanes import Lanes
 from ui.gold_edit_dialog import GoldEditDialog
 from ui.undo import CoreCommand
@@ -37,8 +39,7 @@ class CompareWindow(QMainWindow):
         self.undo_stack = undo_stack
         self.document_id: int | None = None
         self.text = ""
-        self.keys: dict[int, tuple[str, int, int]] = {}  # span id -> (label, start, end)
-        self.owners: dict[int, str] = {}  # span id -> annotator (its lane)
+        self.shown: Comparison | None = None  # what the lanes and the list show
         with project.read() as session:
             schema = project_schema(session)
             self.documents = queries.documents(session)
@@ -159,38 +160,13 @@ class CompareWindow(QMainWindow):
             return
         same = document_id == self.document_id
         selected = self.current() if same else None
-        with self.project.read() as session:
-            if not same:
-                self.text, _tokens = queries.document_text(session, document_id)
-            order = [n for n in queries.annotators(session)["name"] if n != GOLD]
-            status = queries.statuses(session)
-        self.document_id = document_id
-        frame = compare_document(self.project, document_id)
-        status = status[status["document_id"] == document_id]
-        done = set(status.loc[status["status"] == "done", "annotator"])
-        present = set(frame["annotator"]) | done
-        names = [n for n in order if n in present] + [GOLD]
-        self.keys = {int(i): (l, int(s), int(e)) for i, l, s, e in
-                     zip(frame["id"], frame["label"], frame["start"], frame["end"])}
-        self.owners = dict(zip(frame["id"].astype(int), frame["annotator"]))
-        spans: dict[str, list[ShownSpan]] = {name: [] for name in names}
-        disputed: dict[str, set[int]] = {name: set() for name in names}
-        for row in frame.itertuples(index=False):
-            who = "gold" if row.annotator == GOLD else f"{row.agreed_by} of {len(names) - 1} marked it alike"
-            spans[row.annotator].append(ShownSpan(int(row.id), row.label, int(row.start), int(row.end), who))
-            if row.annotator != GOLD and not row.unanimous:
-                disputed[row.annotator].add(int(row.id))
-        titles = {name: f"{name}  ({len(spans[name])} spans{', done' if name in done else ''})" for name in names}
-        gold_state = status.loc[status["annotator"] == GOLD, "status"]
-        gold_state = gold_state.iloc[0] if len(gold_state) else "todo"
-        titles[GOLD] = f"gold  ({len(spans[GOLD])} spans, {gold_state.replace('_', ' ')})"
-        self.lanes.set_names(names)
-        self.lanes.show_document(self.text, spans, disputed, titles, same)
-        self.model.set_rows(candidates(frame, self.text, order), len(names) - 1)
-        self.gold_status.setText(f"  Reviewer: {self.reviewer}   Gold: {gold_state.replace('_', ' ')}  ")
+        shown = comparison(self.project, document_id)
+        self.document_id, self.text, self.shown = document_id, shown.text, shown
+        self.lanes.show(shown, same)
+        self.model.set_rows(shown.candidates)
+        self.gold_status.setText(f"  Reviewer: {self.reviewer}   Gold: {shown.gold_status.replace('_', ' ')}  ")
         self.chooser.setCurrentIndex(self.chooser.findData(document_id))
-        name = self.chooser.currentText()
-        self.setWindowTitle(f"Compare / adjudicate — {name} — {self.project.name}")
+        self.setWindowTitle(f"Compare / adjudicate — {shown.name} — {self.project.name}")
         self.select_key(selected.key if selected else None)
         self.table.setFocus()
 
@@ -218,18 +194,13 @@ class CompareWindow(QMainWindow):
 
     def _row_chosen(self, row: int) -> None:
         rows = self.model.rows()
-        if not 0 <= row < len(rows):
-            return
-        key = rows[row].key
-        ids = {}
-        for span_id, span_key in self.keys.items():
-            if span_key == key:
-                ids.setdefault(self.owners[span_id], span_id)
-        self.lanes.select(ids, reveal=True)
+        if self.shown is not None and 0 <= row < len(rows):
+            self.lanes.select(self.shown.spans_with(rows[row].key), reveal=True)
 
     def _lane_clicked(self, _lane: str, span_id: int) -> None:
-        if span_id in self.keys:
-            self.select_key(self.keys[span_id])
+        key = self.shown.key_of(span_id) if self.shown is not None else None
+        if key is not None:
+            self.select_key(key)
 
     # --- actions --------------------------------------------------------------------------
     def accept_selected(self) -> None:
@@ -305,9 +276,9 @@ class CompareWindow(QMainWindow):
         touched = {row["document_id"] for _, row in change.inserted + change.deleted if "document_id" in row}
         document = self.document_id if not touched or self.document_id in touched else min(touched)
         self.open_document(document)
-        focus = change.focus_span
-        if focus is not None and focus in self.keys:
-            self.select_key(self.keys[focus])
+        key = self.shown.key_of(change.focus_span) if change.focus_span is not None else None
+        if key is not None:
+            self.select_key(key)
 
     def _error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)

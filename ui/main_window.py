@@ -297,9 +297,7 @@ class MainWindow(QMainWindow):
         if not targets:
             self.status.showMessage(f"A {head_label} span does not link to anything; select a QUOTE or THREAT.", 6000)
             return
-        anchor = self.state.spans[head].start
-        candidates = sorted((s for s in self.state.spans.values() if s.label in targets and s.id != head),
-                            key=lambda s: (abs(s.start - anchor), s.start))
+        candidates = self.state.link_candidates(head, targets)
         if not candidates:
             self.status.showMessage(f"Mark the {'/'.join(sorted(targets))} first, then link to it.", 6000)
             return
