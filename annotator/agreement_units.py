@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 
 from annotator import queries
 from annotator.errors import UserError
-from annotator.model import Annotator, Document, Label, Span
+from annotator.model import GOLD, Annotator, Document, Label, Span
 from annotator.tokens import unpack_tokens
 
-GOLD_ROLE = "gold"
 _CHUNK = 500  # ids per IN (...) query
 _HIGH = 1 << 32  # start * _HIGH + end packs a span's offsets in one integer
 
@@ -52,7 +51,7 @@ def select_annotators(session: Session, wanted: list[str] | None) -> list[str]:
         return wanted
     status = queries.statuses(session)
     done = set(status.loc[status["status"] == "done", "annotator"])
-    return [name for name, role in everyone.itertuples(index=False) if name in done and role != GOLD_ROLE]
+    return [name for name, role in everyone.itertuples(index=False) if name in done and role != GOLD]
 
 
 def select_labels(session: Session, wanted: list[str] | None) -> list[str]:
