@@ -49,7 +49,7 @@ def test_light_commands_load_no_heavy_library(sample_project):
     heavy = ("spacy", "thinc", "pandas", "numpy", "PySide6", "alembic")
     script = (
         "import sys\n"
-        "from annotator.cli import app\n"
+        "from cli.app import app\n"
         "for argv in (['stats', sys.argv[1]], ['stats', sys.argv[1], '--json'], ['--help'], ['--version']):\n"
         "    try:\n"
         "        app(argv, standalone_mode=False)\n"
