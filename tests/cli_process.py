@@ -28,7 +28,7 @@ def run_cli(*args: str, plain_user: bool = False, blocked: tuple[str, ...] = (),
             timeout: float = 120) -> subprocess.CompletedProcess:
     """`annotator ARGS...` in a new process; `blocked` modules fail to import there."""
     script = "import sys\n" + "".join(f"sys.modules[{name!r}] = None\n" for name in blocked) + (
-        "from annotator.cli import app\n"
+        "from cli.app import app\n"
         f"sys.argv = ['annotator', *{list(args)!r}]\n"
         "app()\n")
     preexec = _obey_file_modes if plain_user and os.geteuid() == 0 else None

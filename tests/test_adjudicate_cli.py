@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from annotator.auto_adjudication import adjudicate_project
 from annotator.commands import apply, set_status
 from annotator.adjudication import mark_gold_done
-from annotator.cli import app
+from cli.app import app
 from tests.helpers import snapshot
 
 runner = CliRunner()

@@ -7,7 +7,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from annotator.agreement_report import agreement_report
-from annotator.cli import app
+from cli.app import app
 
 runner = CliRunner()
 

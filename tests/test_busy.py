@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from annotator.errors import ProjectBusy, UserError
 from annotator.store import BUSY_TIMEOUT, create_project, open_project
 from tests.helpers import snapshot

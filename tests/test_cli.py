@@ -5,7 +5,8 @@ from collections import Counter
 
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
+from tests.cli_process import run_cli
 from tests.conftest import SAMPLES
 
 
@@ -44,3 +45,11 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path):
     result = CliRunner().invoke(app, ["stats", str(tmp_path / "missing.db")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'missing.db'}: no project file there; create one with `annotator init {tmp_path / 'missing.db'}`"
+
+
+def test_gui_without_qt_says_so_in_one_line():
+    """The window is the only command that needs Qt: without it, one line and exit code 1."""
+    result = run_cli("gui", blocked=("PySide6",))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: the window cannot start: ") and "make install" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

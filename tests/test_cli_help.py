@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -17,7 +17,7 @@ runner = CliRunner()
 def _annotator(*args: str) -> subprocess.CompletedProcess:
     """The installed entry point's code, run as a user would (a fresh process, no terminal)."""
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([sys.executable, "-m", "annotator.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
 
 
@@ -70,3 +70,14 @@ def test_make_install_shows_pips_progress():
     assert planned.returncode == 0, planned.stderr
     [pip] = [line for line in planned.stdout.splitlines() if "pip install" in line]
     assert "--quiet" not in pip and not re.search(r"\s-q\b", pip)
+
+
+def test_the_format_choices_are_the_cores():
+    """--format offers what the importer and the exporter take: the CLI's lists cannot drift from theirs."""
+    from annotator.importing import FORMATS as IMPORT_FORMATS
+    from cli.export import ExportFormat
+    from cli.project import ImportFormat
+    from exports import FORMATS as EXPORT_FORMATS
+
+    assert [choice.value for choice in ImportFormat] == ["auto", *IMPORT_FORMATS]
+    assert [choice.value for choice in ExportFormat] == list(EXPORT_FORMATS)

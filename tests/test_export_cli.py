@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from annotator import queries
 from annotator.adjudication import mark_gold_done
 from annotator.auto_adjudication import adjudicate_project
-from annotator.cli import app
+from cli.app import app
 from exports import ExportOptions, available_sources, export_project
 
 runner = CliRunner()

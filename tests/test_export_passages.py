@@ -5,7 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli import Passages, app
+from cli.app import app
+from cli.export import PassageMode
 from annotator.errors import UserError
 from exports import ExportOptions, export_project
 from exports.export import PASSAGE_MODES
@@ -50,7 +51,7 @@ def test_each_passages_mode_cuts_where_it_says_and_keeps_spans_and_links_whole(p
 
 def test_the_cli_takes_passages_and_its_default_is_the_cores(project, tmp_path):
     _one_article(project, tmp_path)
-    assert [p.value for p in Passages] == list(PASSAGE_MODES)
+    assert [p.value for p in PassageMode] == list(PASSAGE_MODES)
     assert ExportOptions().passages == "paragraph"
     project.close()
     runner = CliRunner()

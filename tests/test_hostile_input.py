@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from annotator.importing import import_path
 from tests.cli_process import run_cli
 from tests.helpers import snapshot

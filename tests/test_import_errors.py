@@ -7,7 +7,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from annotator.importing import import_path
 from tests.helpers import snapshot
 

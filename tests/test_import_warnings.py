@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from annotator.importing import ImportOptions, import_path
 from annotator.model import Label, Span
 

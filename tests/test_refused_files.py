@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from annotator.errors import UserError
 from annotator.store import create_project, open_project
 

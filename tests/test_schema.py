@@ -5,7 +5,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from annotator.cli import app
+from cli.app import app
 from annotator.errors import UserError
 from annotator.schema import DEFAULT_SCHEMA, load_schema, project_schema
 from annotator.store import create_project

@@ -1,0 +1,50 @@
+"""The `annotator` command (pyproject's [project.scripts]): the typer app and its commands.
+
+A new command: a function in the module of its group (or a new module), registered below;
+the order here is the order of `annotator --help`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli import export, gui, project, review
+
+app = typer.Typer(
+    help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
+         "create a project, import articles and annotations, annotate in the window, count the work, measure "
+         "agreement, adjudicate a gold set and export training data (spaCy, Prodigy, doccano, CSV).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"annotator {version('quote-annotator')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            print("annotator (not installed, version unknown; run `make install`)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    pass
+
+
+app.command("init")(project.init)
+app.command("import")(project.import_)
+app.command("stats")(project.stats)
+app.command("agreement")(review.agreement)
+app.command("adjudicate")(review.adjudicate)
+app.command("export")(export.export)
+app.command("gui")(gui.gui)
