@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from annotator.commands import (
-    _TABLES, Change, RowUpdate, _apply, _frozen, _label_id, _next_id, _relation_rules, _relations_of, _removal, _span,
-    _status_change,
-)
+from annotator.changes import TABLES as _TABLES, Change, RowUpdate, apply_in as _apply, frozen as _frozen
+from annotator.changes import relations_of as _relations_of
+from annotator.commands import _label_id, _next_id, _relation_rules, _removal, _span, _status_change
 from annotator import queries
 from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, Span, utcnow
@@ -286,7 +285,7 @@ def edit_gold_span(project: Project, span_id: int, reviewer: str, label: str | N
                        _frozen({k: span[k] for k in ("label_id", "start", "end", "reviewer_id", "updated_at")}),
                        _frozen({"label_id": label_id, "start": start, "end": end, "reviewer_id": reviewer_id,
                                 "updated_at": utcnow()})),),
-            focus_span=span_id,
+            focus_span=span_id, document_ids=frozenset({span["document_id"]}),
         )
         _apply(session, change)
         return change
@@ -335,7 +334,8 @@ def insert_gold_links(session: Session, keys: Mapping[int, Sequence[LinkKey]], r
                 for offset, (head, child, relation) in enumerate(wanted)]
         session.execute(insert(_TABLES["relations"]), rows)
         inserted.extend(("relations", _frozen(values)) for values in rows)
-    return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted))
+    return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted),
+                  document_ids=frozenset(document_id for document_id, links in keys.items() if links) if wanted else frozenset())
 
 
 def mark_gold_done(project: Project, document_id: int, reviewer: str) -> Change:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.commands import Change
+from annotator.changes import Change
 from annotator.model import Annotator, Label, Relation, RelationLabel, Span
 
 
@@ -102,13 +102,3 @@ class DocumentAnnotations:
         anchor = self.spans[head_id].start
         return sorted((s for s in self.spans.values() if s.label in targets and s.id != head_id),
                       key=lambda s: (abs(s.start - anchor), s.start))
-
-    def documents_touched(self, change: Change) -> set[int]:
-        """Documents whose span count or status a change altered (for refreshing a list)."""
-        touched = {row["document_id"] for which in ("inserted", "deleted") for row in change.rows("spans", which)}
-        touched |= {row["document_id"] for which in ("inserted", "deleted")
-                    for row in change.rows("document_status", which)}
-        touched |= {u.key["document_id"] for u in change.updated if u.table == "document_status"}
-        if any(u.table == "spans" for u in change.updated) or change.rows("relations") or change.rows("relations", "deleted"):
-            touched.add(self.document_id)
-        return touched

@@ -24,7 +24,7 @@ from annotator.adjudication import (
     GOLD, insert_gold_spans, agreed, check_reviewer, finished, gold_id, insert_gold_links,
     link_votes, span_votes,
 )
-from annotator.commands import Change
+from annotator.changes import Change
 from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, RelationLabel
 from annotator.store import Project
@@ -164,5 +164,6 @@ def _combined(changes: list[Change], result: Adjudication) -> Change:
     links = sum(f["added"] for f in result.links.values())
     return Change(f"adjudicate: {spans} span{'s' if spans != 1 else ''} and {links} link{'s' if links != 1 else ''} "
                   "into gold", tuple(row for c in changes for row in c.inserted), (),
-                  tuple(row for c in changes for row in c.updated))
+                  tuple(row for c in changes for row in c.updated),
+                  document_ids=frozenset().union(*(c.document_ids for c in changes)))
 

@@ -3,120 +3,24 @@
 A Change lists the exact rows it inserted, deleted and updated (ids and
 timestamps included), so its inverse restores the previous state byte for byte
 and replaying it again (redo) recreates the same rows with the same ids.
-`apply(project, change)` replays a Change — or `change.inverse()` — in one
+`changes.apply(project, change)` replays a Change — or `change.inverse()` — in one
 transaction and refuses (UserError) when the rows were changed elsewhere since.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from sqlalchemy import Table, and_, delete, insert, or_, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from annotator.changes import TABLES, Change, RowUpdate, apply, apply_in, frozen, relations_of, row_of
 from annotator.errors import UserError
 from annotator.model import STATUSES, Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span, utcnow
 from annotator.queries import document_text
 from annotator.schema import Schema
 from annotator.store import Project
 from annotator.tokens import snap
-
-_TABLES: dict[str, Table] = {
-    model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus)
-}
-# Parents before children when inserting; the reverse when deleting.
-_INSERT_ORDER = ("annotators", "spans", "relations", "document_status")
-
-
-def _frozen(row: dict) -> MappingProxyType:
-    return MappingProxyType(dict(row))
-
-
-@dataclass(frozen=True)
-class RowUpdate:
-    table: str
-    key: MappingProxyType  # primary key columns -> values
-    before: MappingProxyType  # changed columns -> old values
-    after: MappingProxyType  # changed columns -> new values
-
-    def inverse(self) -> RowUpdate:
-        return RowUpdate(self.table, self.key, self.after, self.before)
-
-
-@dataclass(frozen=True)
-class Change:
-    """What one command changed: whole rows inserted/deleted, columns updated."""
-
-    description: str
-    inserted: tuple[tuple[str, MappingProxyType], ...] = ()
-    deleted: tuple[tuple[str, MappingProxyType], ...] = ()
-    updated: tuple[RowUpdate, ...] = ()
-    # The span a caller should select after this change (None: keep the selection).
-    focus_span: int | None = field(default=None, compare=False)
-
-    def inverse(self) -> Change:
-        return Change(f"undo {self.description}", self.deleted, self.inserted,
-                      tuple(u.inverse() for u in self.updated))
-
-    def rows(self, table: str, which: str = "inserted") -> list[MappingProxyType]:
-        return [row for name, row in getattr(self, which) if name == table]
-
-
-# --- replay ---------------------------------------------------------------------------
-
-def apply(project: Project, change: Change) -> Change:
-    """Replay a change (e.g. an undo or a redo) in one transaction; return it."""
-    with project.transaction() as session:
-        _apply(session, change)
-    return change
-
-
-def _apply(session: Session, change: Change) -> None:
-    for name in reversed(_INSERT_ORDER):
-        for table_name, row in change.deleted:
-            if table_name != name:
-                continue
-            table = _TABLES[name]
-            result = session.execute(delete(table).where(_matches(table, row)))
-            if result.rowcount != 1:
-                raise _conflict(name, row)
-    for upd in change.updated:
-        table = _TABLES[upd.table]
-        result = session.execute(
-            update(table).where(_matches(table, {**upd.key, **upd.before})).values(**upd.after)
-        )
-        if result.rowcount != 1:
-            raise _conflict(upd.table, upd.key)
-    for name in _INSERT_ORDER:
-        rows = [dict(row) for table_name, row in change.inserted if table_name == name]
-        if rows:
-            table = _TABLES[name]
-            for row in rows:
-                if session.execute(select(table).where(_matches(table, _key(table, row)))).first():
-                    raise _conflict(name, row)
-            session.execute(insert(table), rows)
-
-
-def _matches(table: Table, values: dict):
-    return and_(*(table.c[column] == value if value is not None else table.c[column].is_(None)
-                  for column, value in values.items()))
-
-
-def _key(table: Table, row: dict) -> dict:
-    return {column.name: row[column.name] for column in table.primary_key.columns}
-
-
-def _conflict(table: str, row) -> UserError:
-    what = {"spans": "span", "relations": "link", "document_status": "document status", "annotators": "annotator"}[table]
-    ident = row.get("id", row.get("document_id"))
-    return UserError(f"{what} {ident} was changed elsewhere since this action; reopen the document and redo it by hand")
-
-
-def _row(session: Session, table: str, **key) -> MappingProxyType:
-    found = session.execute(select(_TABLES[table]).filter_by(**key)).mappings().first()
-    return _frozen(found) if found is not None else None
-
 
 # --- helpers shared by the commands ---------------------------------------------------
 
@@ -130,7 +34,7 @@ def _annotator(session: Session, name: str, inserted: list) -> int:
     new_id = (session.scalar(select(Annotator.id).order_by(Annotator.id.desc()).limit(1)) or 0) + 1
     row = {"id": new_id, "name": name, "role": "annotator", "created_at": utcnow()}
     session.execute(insert(Annotator), [row])
-    inserted.append(("annotators", _frozen(row)))
+    inserted.append(("annotators", frozen(row)))
     return new_id
 
 
@@ -143,7 +47,7 @@ def _label_id(session: Session, name: str) -> int:
 
 
 def _span(session: Session, span_id: int) -> MappingProxyType:
-    found = _row(session, "spans", id=span_id)
+    found = row_of(session, "spans", id=span_id)
     if found is None:
         raise UserError(f"span {span_id} does not exist (deleted meanwhile?); reopen the document")
     return found
@@ -157,7 +61,7 @@ def _status_change(session: Session, document_id: int, annotator_id: int, status
                    inserted: list, updated: list) -> None:
     """Move the (document, annotator) status, with its timestamps; record the change."""
     now = utcnow()
-    current = _row(session, "document_status", document_id=document_id, annotator_id=annotator_id)
+    current = row_of(session, "document_status", document_id=document_id, annotator_id=annotator_id)
     started = current["started_at"] if current else None
     values = {
         "status": status,
@@ -167,25 +71,17 @@ def _status_change(session: Session, document_id: int, annotator_id: int, status
     }
     if current is None:
         row = {"document_id": document_id, "annotator_id": annotator_id, **values}
-        session.execute(insert(_TABLES["document_status"]), [row])
-        inserted.append(("document_status", _frozen(row)))
+        session.execute(insert(TABLES["document_status"]), [row])
+        inserted.append(("document_status", frozen(row)))
         return
     before = {column: current[column] for column in values}
     session.execute(
-        update(_TABLES["document_status"])
+        update(TABLES["document_status"])
         .where(DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == annotator_id)
         .values(**values)
     )
-    updated.append(RowUpdate("document_status", _frozen({"document_id": document_id, "annotator_id": annotator_id}),
-                             _frozen(before), _frozen(values)))
-
-
-def _relations_of(session: Session, span_ids: list[int]) -> list[MappingProxyType]:
-    table = _TABLES["relations"]
-    rows = session.execute(
-        select(table).where(or_(table.c.head_id.in_(span_ids), table.c.child_id.in_(span_ids))).order_by(table.c.id)
-    ).mappings().all()
-    return [_frozen(row) for row in rows]
+    updated.append(RowUpdate("document_status", frozen({"document_id": document_id, "annotator_id": annotator_id}),
+                             frozen(before), frozen(values)))
 
 
 # --- the commands ---------------------------------------------------------------------
@@ -225,8 +121,8 @@ def add_span(project: Project, document_id: int, annotator: str, label: str, sta
         row = {"id": _next_id(session, Span.id), "document_id": document_id, "doc_length": length,
                "annotator_id": annotator_id, "label_id": label_id, "start": start, "end": end,
                "origin": "manual", "created_at": now, "updated_at": now}
-        session.execute(insert(_TABLES["spans"]), [row])
-        inserted.append(("spans", _frozen(row)))
+        session.execute(insert(TABLES["spans"]), [row])
+        inserted.append(("spans", frozen(row)))
         status = session.scalar(select(DocumentStatus.status).where(
             DocumentStatus.document_id == document_id, DocumentStatus.annotator_id == annotator_id))
         if status in (None, "todo"):
@@ -239,13 +135,13 @@ def delete_span(project: Project, span_id: int) -> Change:
     """Remove a span and every link that starts or ends at it."""
     with project.transaction() as session:
         change = _removal(session, _span(session, span_id), "delete span")
-        _apply(session, change)
+        apply_in(session, change)
         return change
 
 
 def _removal(session: Session, span, what: str) -> Change:
     """The change that removes a span with every link that starts or ends at it."""
-    links = _relations_of(session, [span["id"]])
+    links = relations_of(session, [span["id"]])
     return Change(f"{what} {span['start']}-{span['end']}", (),
                   tuple(("relations", r) for r in links) + (("spans", span),))
 
@@ -265,7 +161,7 @@ def relabel_span(project: Project, span_id: int, label: str) -> Change:
         rules = _relation_rules(session)
         labels = dict(session.execute(select(Label.id, Label.name)).all())
         broken = []
-        for link in _relations_of(session, [span_id]):
+        for link in relations_of(session, [span_id]):
             heads, children = rules[link["label_id"]][1:]
             head_label = label if link["head_id"] == span_id else labels[_span(session, link["head_id"])["label_id"]]
             child_label = label if link["child_id"] == span_id else labels[_span(session, link["child_id"])["label_id"]]
@@ -274,12 +170,12 @@ def relabel_span(project: Project, span_id: int, label: str) -> Change:
         now = utcnow()
         change = Change(
             f"relabel span {span['start']}-{span['end']} as {label}", (), tuple(broken),
-            (RowUpdate("spans", _frozen({"id": span_id}),
-                       _frozen({"label_id": span["label_id"], "updated_at": span["updated_at"]}),
-                       _frozen({"label_id": label_id, "updated_at": now})),),
-            focus_span=span_id,
+            (RowUpdate("spans", frozen({"id": span_id}),
+                       frozen({"label_id": span["label_id"], "updated_at": span["updated_at"]}),
+                       frozen({"label_id": label_id, "updated_at": now})),),
+            focus_span=span_id, document_ids=frozenset({span["document_id"]}),
         )
-        _apply(session, change)
+        apply_in(session, change)
         return change
 
 
@@ -331,18 +227,20 @@ def add_link(project: Project, head_id: int, child_id: int, annotator: str, rela
         annotator_id = _annotator(session, annotator, inserted)
         row = {"id": _next_id(session, Relation.id), "head_id": head_id, "child_id": child_id,
                "label_id": relation_id, "annotator_id": annotator_id, "created_at": utcnow()}
-        session.execute(insert(_TABLES["relations"]), [row])
-        inserted.append(("relations", _frozen(row)))
-        return Change(f"link {head_label} → {child_label}", tuple(inserted), focus_span=head_id)
+        session.execute(insert(TABLES["relations"]), [row])
+        inserted.append(("relations", frozen(row)))
+        return Change(f"link {head_label} → {child_label}", tuple(inserted), focus_span=head_id,
+                      document_ids=frozenset({head["document_id"]}))
 
 
 def remove_link(project: Project, relation_id: int) -> Change:
     with project.transaction() as session:
-        link = _row(session, "relations", id=relation_id)
+        link = row_of(session, "relations", id=relation_id)
         if link is None:
             raise UserError(f"link {relation_id} does not exist (removed meanwhile?); reopen the document")
-        change = Change(f"remove link {relation_id}", (), (("relations", link),))
-        _apply(session, change)
+        document_id = _span(session, link["head_id"])["document_id"]
+        change = Change(f"remove link {relation_id}", (), (("relations", link),), document_ids=frozenset({document_id}))
+        apply_in(session, change)
         return change
 
 

@@ -14,7 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from annotator.auto_adjudication import adjudicate_project
-from annotator.commands import apply, set_status
+from annotator.changes import apply
+from annotator.commands import set_status
 from annotator.adjudication import mark_gold_done
 from cli.app import app
 from tests.helpers import snapshot

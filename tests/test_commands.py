@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from annotator import commands
-from annotator.commands import add_link, add_span, apply, delete_span, relabel_span, remove_link, set_status
+from annotator.changes import apply
+from annotator.commands import add_link, add_span, delete_span, relabel_span, remove_link, set_status
 from annotator.errors import UserError
 from annotator.importing import import_path
 from annotator.model import DocumentStatus, Relation, Span

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHead
                                QSpinBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
 
 from annotator import adjudication, queries
-from annotator.commands import Change
+from annotator.changes import Change
 from annotator.comparison import Candidate, Comparison, comparison
 from annotator.errors import UserError
 from annotator.schema import project_schema
@@ -273,7 +273,7 @@ class CompareWindow(QMainWindow):
 
     def _changed(self, change: Change) -> None:
         """Show a committed change: a command, or its undo/redo (which may concern another document)."""
-        touched = {row["document_id"] for _, row in change.inserted + change.deleted if "document_id" in row}
+        touched = change.documents()
         document = self.document_id if not touched or self.document_id in touched else min(touched)
         self.open_document(document)
         key = self.shown.key_of(change.focus_span) if change.focus_span is not None else None

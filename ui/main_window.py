@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
 
 from annotator import commands, queries
 from annotator.annotations import DocumentAnnotations
-from annotator.commands import Change
+from annotator.changes import Change
 from annotator.errors import ProjectBusy, UserError
 from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
@@ -37,19 +37,6 @@ from ui.undo import ActionQueue, CoreCommand, CoreUndoStack
 APP_TITLE = "Quote annotator"
 # The window waits this long for another program's write lock, then says so and retries (ActionQueue).
 WINDOW_BUSY_TIMEOUT = 0.3
-
-
-def _status_after(change: Change, document_id: int) -> str | None:
-    """The document status a change leaves behind for the document, if it sets one."""
-    for row in change.rows("document_status"):
-        if row["document_id"] == document_id:
-            return row["status"]
-    for update in change.updated:
-        if update.table == "document_status" and update.key["document_id"] == document_id:
-            return update.after["status"]
-    if any(row["document_id"] == document_id for row in change.rows("document_status", "deleted")):
-        return "todo"  # no status row means not started
-    return None
 
 
 class MainWindow(QMainWindow):
@@ -377,11 +364,11 @@ class MainWindow(QMainWindow):
         self.status.mark_saved()
         if self.state is None:
             return
-        touched = self.state.documents_touched(change)
+        touched = change.documents()
         elsewhere = touched - {self.state.document_id}
         shown_here = self.state.apply(change)
         if self.state.document_id in touched:  # this document's row comes from memory: no query per action
-            status = _status_after(change, self.state.document_id) or self.documents.model.status_of(self.state.document_id)
+            status = change.status_after(self.state.document_id, self.state.annotator_id) or self.documents.model.status_of(self.state.document_id)
             self.documents.model.update_row(self.state.document_id, status, len(self.state.spans))
         if elsewhere:
             with self.project.read() as session:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.commands import Change, apply
+from annotator.changes import Change, apply
 from annotator.errors import ProjectBusy, UserError
 from annotator.store import Project
 
