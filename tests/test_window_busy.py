@@ -48,10 +48,10 @@ def test_a_mark_behind_another_writer_is_retried_and_stored_once(qtbot, window, 
         assert window.status.saved.text() == "1 waiting to be saved"
         qtbot.wait(1500)  # several tries, all refused by the lock
         assert stored(project) == [] and window.queue.pending() == 1
-        assert window.spans.span_model.rowCount() == 0  # shown only once it is in the file
+        assert window.span_table.span_model.rowCount() == 0  # shown only once it is in the file
     qtbot.waitUntil(lambda: window.queue.pending() == 0, timeout=5000)
     assert stored(project) == [("SPEAKER", 0, 8)]
-    assert window.spans.span_model.rowCount() == 1
+    assert window.span_table.span_model.rowCount() == 1
     assert window.undo_stack.count() == 1
     assert window.status.saved.text().startswith("✓ saved")
     assert "another program" not in window.status.currentMessage().lower()
@@ -67,7 +67,7 @@ def test_later_actions_and_undo_wait_in_order_behind_the_first(qtbot, window, pr
         assert stored(project) == []
     qtbot.waitUntil(lambda: window.undo_stack.count() == 2 and window.undo_stack.index() == 1, timeout=5000)
     assert stored(project) == [("SPEAKER", 0, 8)] and window.queue.pending() == 0
-    assert window.spans.span_model.rowCount() == 1
+    assert window.span_table.span_model.rowCount() == 1
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL | SHIFT)  # redo: nothing in the way now
     assert stored(project) == [("SPEAKER", 0, 8), ("QUOTE", 9, 14)]
 
@@ -78,12 +78,12 @@ def test_an_undo_behind_another_writer_waits_and_the_stack_moves_only_when_store
     with another_program_writing(project):
         qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
         assert window.undo_stack.index() == 1 and window.queue.pending() == 1  # not undone yet, not dropped
-        assert window.spans.span_model.rowCount() == 1
+        assert window.span_table.span_model.rowCount() == 1
         qtbot.wait(700)
     qtbot.waitUntil(lambda: window.queue.pending() == 0, timeout=5000)
     assert stored(project) == []
     assert window.undo_stack.index() == 0 and window.undo_stack.count() == 1
-    assert window.spans.span_model.rowCount() == 0
+    assert window.span_table.span_model.rowCount() == 0
 
 
 def test_closing_the_window_first_saves_what_waits(qtbot, window, project):

@@ -73,7 +73,7 @@ def test_link_a_quote_to_its_speaker_with_l_and_remove_it(qtbot, window, article
     qtbot.keyClick(view, Qt.Key.Key_L)
     back_in(qtbot, window)
     assert links(articles) == [(quote, speaker)]
-    assert "said_by" in window.spans.span_model.index(0, 4).data()
+    assert "said_by" in window.span_table.span_model.index(0, 4).data()
     qtbot.keyClick(view, Qt.Key.Key_L, SHIFT)
     assert links(articles) == []
 
@@ -102,13 +102,13 @@ def test_undo_and_redo_every_action_with_the_keyboard(qtbot, window, articles):
     for _ in range(5):
         qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert snapshot(articles) == before
-    assert window.spans.span_model.rowCount() == 0
+    assert window.span_table.span_model.rowCount() == 0
     assert list(window.documents.model.rows().loc[0, ["status", "spans"]]) == ["todo", 0]
     for _ in range(5):
         qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | SHIFT)
     assert snapshot(articles) == after
     assert list(window.documents.model.rows().loc[0, ["status", "spans"]]) == ["in_progress", 1]
-    assert [window.spans.span_model.index(0, c).data() for c in (0, 2)] == ["SPEAKER", TEXTS[0].index("Putin")]
+    assert [window.span_table.span_model.index(0, c).data() for c in (0, 2)] == ["SPEAKER", TEXTS[0].index("Putin")]
     for _ in range(2):
         qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert links(articles) != [] and window.state.links  # the undo brought the link back, on screen too
@@ -163,7 +163,7 @@ def test_emoji_before_a_span_never_shift_it(qtbot, project, tmp_path):
     with project.read() as session:
         [(s, e)] = session.execute(select(Span.start, Span.end)).all()
     assert text[s:e] == "we won"
-    assert window.spans.span_model.index(0, 1).data() == "we won"
+    assert window.span_table.span_model.index(0, 1).data() == "we won"
     assert start is None and text[caret - 1] != "\ufffd"
 
 
@@ -180,7 +180,7 @@ def test_work_survives_closing_and_reopening_and_resumes_at_the_last_document(qt
     again = open_window(qtbot, reopened, "alice", settings)
     assert again.current_document() == second
     assert [(s.label, s.start, s.end) for s in again.state.spans.values()] == [("SPEAKER", 0, 3)]
-    assert again.spans.span_model.rowCount() == 1
+    assert again.span_table.span_model.rowCount() == 1
     again.close()
 
 
@@ -227,7 +227,7 @@ def test_import_dialog_runs_in_a_worker_and_can_be_cancelled(qtbot, window, arti
         (folder / f"more{i}.txt").write_text(f"Article {i}: the minister said {i} things.", encoding="utf-8")
     dialog = ImportDialog(articles, None, window)
     qtbot.addWidget(dialog)
-    dialog.succeeded.connect(window._reload_list)
+    dialog.succeeded.connect(window.projects.reload_list)
     dialog.path.setText(str(folder))
     dialog.worker = None
     dialog.begin()

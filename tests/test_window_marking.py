@@ -40,7 +40,7 @@ def test_shift_ctrl_right_then_1_labels_the_first_word(qtbot, window, project):
     qtbot.keyClick(window.view, Qt.Key.Key_Right, CTRL | SHIFT)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert stored(project) == [("SPEAKER", 0, 8)]  # "Vladimir", the trailing space trimmed
-    assert window.spans.span_model.rowCount() == 1
+    assert window.span_table.span_model.rowCount() == 1
     assert window.documents.model.rows().loc[0, "spans"] == 1
     assert "saved" in window.status.saved.text()
 
@@ -86,7 +86,7 @@ def test_mouse_drag_selects_and_click_selects_the_span_for_relabel_and_delete(qt
     assert stored(project) == [("THREAT", start, end)]
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert stored(project) == []
-    assert window.spans.span_model.rowCount() == 0
+    assert window.span_table.span_model.rowCount() == 0
 
 
 def test_overlapping_spans_are_kept_and_drawn_on_two_levels(qtbot, window, project):
@@ -112,8 +112,8 @@ def test_span_table_click_jumps_to_the_span_and_delete_removes_it(qtbot, window,
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     window.view.clear_selection()
     window.view.select_span(None)
-    index = window.spans.span_model.index(0, 1)
-    qtbot.mouseClick(window.spans.viewport(), Qt.MouseButton.LeftButton, pos=window.spans.visualRect(index).center())
+    index = window.span_table.span_model.index(0, 1)
+    qtbot.mouseClick(window.span_table.viewport(), Qt.MouseButton.LeftButton, pos=window.span_table.visualRect(index).center())
     assert window.view.selected_span is not None
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert stored(project) == []

@@ -1,7 +1,7 @@
 """Actions declared once (id, title, shortcuts, handler) and turned into QActions, menus and a toolbar.
 
-The F1 overview reads the same declarations, so a shortcut is never listed in
-one place and bound in another.
+Every window declares its actions in its own registry; the F1 overview reads the registries
+of every open window, so a shortcut is never listed in one place and bound in another.
 """
 
 from __future__ import annotations
@@ -29,15 +29,20 @@ class ActionSpec:
 
 
 class ActionRegistry:
-    """The window's actions by id, with the menus and toolbar built from them."""
+    """The window's actions by id, with the menus and toolbar built from them.
 
-    def __init__(self, window: QMainWindow) -> None:
+    `where` names the window's keyboard-only actions in the F1 overview; a window without menus
+    (menus=()) lists all its actions under it."""
+
+    def __init__(self, window: QMainWindow, menus: tuple[str, ...] = MENUS, toolbar: str = "Main",
+                 where: str = "Keyboard") -> None:
         self.window = window
+        self.where = where
         self.specs: dict[str, ActionSpec] = {}
         self.actions: dict[str, QAction] = {}
-        self.menus: dict[str, QMenu] = {name: window.menuBar().addMenu(f"&{name}") for name in MENUS}
-        self.toolbar = QToolBar("Main", window)
-        self.toolbar.setObjectName("main-toolbar")
+        self.menus: dict[str, QMenu] = {name: window.menuBar().addMenu(f"&{name}") for name in menus}
+        self.toolbar = QToolBar(toolbar, window)
+        self.toolbar.setObjectName(f"{toolbar.lower()}-toolbar")
         self.toolbar.setMovable(False)
         window.addToolBar(self.toolbar)
 
@@ -82,5 +87,5 @@ class ActionRegistry:
         for spec in self.specs.values():
             if spec.shortcuts:
                 keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in spec.shortcuts)
-                rows.append((spec.menu or "Keyboard", spec.title.replace("&", ""), keys))
+                rows.append((spec.menu or self.where, spec.title.replace("&", ""), keys))
         return rows

@@ -82,9 +82,10 @@ class Lanes(QSplitter):
         for lane in self.lanes.values():
             lane.view.set_colors(self._colors)
 
-    def set_names(self, names: list[str]) -> None:
+    def set_names(self, names: list[str]) -> bool:
+        """One lane per name; True when the lanes were rebuilt (they then show no text yet)."""
         if list(self.lanes) == names:
-            return
+            return False
         for lane in self.lanes.values():
             lane.hide()
             lane.deleteLater()
@@ -97,6 +98,7 @@ class Lanes(QSplitter):
             self.addWidget(lane)
             self.lanes[name] = lane
         self.setSizes([1000] * len(names))
+        return True
 
     def _scroll_all(self, value: int) -> None:
         # Same text, same width: the same scroll position shows the same lines.
@@ -107,7 +109,8 @@ class Lanes(QSplitter):
 
     def show(self, shown: Comparison, same_document: bool) -> None:
         """Draw a comparison (on the same document as before: only the spans are replaced)."""
-        self.set_names([lane.annotator for lane in shown.lanes])
+        # A lane comes or goes on the same document too (someone's first span, its undo).
+        same_document = not self.set_names([lane.annotator for lane in shown.lanes]) and same_document
         candidates = {c.key: c for c in shown.candidates}
         for lane in shown.lanes:
             panel = self.lanes[lane.annotator]

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHeaderView, QLabel, QMainWindow,
-                               QSpinBox, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget)
+                               QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from annotator import adjudication, queries
 from annotator.changes import Change
@@ -24,19 +24,24 @@ from annotator.comparison import Candidate, Comparison, comparison
 from annotator.errors import UserError
 from annotator.schema import project_schema
 from annotator.store import Project
+from ui.actions import ActionRegistry, ActionSpec
 from ui.candidate_model import CandidateModel
 from ui.compare_lanes import Lanes
 from ui.gold_edit_dialog import GoldEditDialog
+from ui.shortcuts_dialog import ShortcutsDialog
+from ui.change_signal import ChangeSignal
 from ui.undo import CoreCommand
 
 
 class CompareWindow(QMainWindow):
-    def __init__(self, project: Project, reviewer: str, undo_stack: QUndoStack, parent=None) -> None:
+    def __init__(self, project: Project, reviewer: str, undo_stack: QUndoStack, changes: ChangeSignal,
+                 parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("compare-window")
         self.project = project
         self.reviewer = reviewer
         self.undo_stack = undo_stack
+        self.changes = changes
         self.document_id: int | None = None
         self.text = ""
         self.shown: Comparison | None = None  # what the lanes and the list show
@@ -46,6 +51,7 @@ class CompareWindow(QMainWindow):
         self.labels = schema.label_names()
         self.colors = {label.name: label.color for label in schema.labels}
         self._build()
+        changes.changed.connect(self._changed)  # a bound method: dropped with this window
         self.resize(1400, 880)
 
     # --- layout ---------------------------------------------------------------------------
@@ -64,39 +70,41 @@ class CompareWindow(QMainWindow):
         self.gold_status = QLabel(self)
         self.gold_status.setObjectName("gold-status")
 
-        toolbar = QToolBar("Adjudicate", self)
-        toolbar.setObjectName("compare-toolbar")
-        toolbar.setMovable(False)
-        self.addToolBar(toolbar)
+        self.actions = ActionRegistry(self, menus=(), toolbar="Adjudicate", where="Compare")
+        toolbar = self.actions.toolbar
+
+        def add(name: str, title: str, keys: tuple[str, ...], handler: Callable[[], None], shown: bool = True) -> None:
+            self.actions.add(ActionSpec(f"compare.{name}", title, None, handler, keys, toolbar=shown))
+
         toolbar.addWidget(QLabel(" Document: ", self))
         toolbar.addWidget(self.chooser)
         toolbar.addSeparator()
-        self.actions: dict[str, QAction] = {}
-        add = self._action
-        add("previous", "Previous document", ("Alt+Left",), lambda: self.step(-1), None)
-        add("next", "Next document", ("Alt+Right",), lambda: self.step(1), None)
+        add("previous", "Previous document", ("Alt+Left",), lambda: self.step(-1), shown=False)
+        add("next", "Next document", ("Alt+Right",), lambda: self.step(1), shown=False)
         self.chooser.setToolTip("The document compared (Alt+Left / Alt+Right: previous / next)")
-        add("accept", "&Accept span", ("A",), self.accept_selected, toolbar)
+        add("accept", "&Accept span", ("A",), self.accept_selected)
         toolbar.addWidget(self.k)
-        add("accept_k", "Accept ≥ &k", ("K",), self.accept_agreed, toolbar)
-        add("premerge", "Pre-merge &unanimous", ("U",), self.premerge, toolbar)
+        add("accept_k", "Accept ≥ &k", ("K",), self.accept_agreed)
+        add("premerge", "Pre-merge &unanimous", ("U",), self.premerge)
         toolbar.addSeparator()
-        add("reject", "&Reject gold span", ("Delete", "R"), self.reject_selected, toolbar)
-        add("edit", "&Edit gold span…", ("E",), self.edit_selected, toolbar)
-        add("links", "Copy &links", ("L",), self.copy_links, toolbar)
-        add("done", "Mark gold &done", ("Ctrl+Return", "Ctrl+Enter"), self.mark_done, toolbar)
+        add("reject", "&Reject gold span", ("Delete", "R"), self.reject_selected)
+        add("edit", "&Edit gold span…", ("E",), self.edit_selected)
+        add("links", "Copy &links", ("L",), self.copy_links)
+        add("done", "Mark gold &done", ("Ctrl+Return", "Ctrl+Enter"), self.mark_done)
         toolbar.addSeparator()
         stack = self.undo_stack
-        add("undo", "Undo", ("Ctrl+Z",), stack.undo, toolbar)
-        add("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), stack.redo, toolbar)
+        add("undo", "Undo", ("Ctrl+Z",), stack.undo)
+        add("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), stack.redo)
+        add("shortcuts", "Keyboard shortcuts", ("F1",), self.show_shortcuts, shown=False)
         # Fixed titles (the stack's own actions put the whole description in the toolbar); it goes in the tip.
         # Bound methods only: the stack outlives this window, and Qt drops them with it.
-        stack.canUndoChanged.connect(self.actions["undo"].setEnabled)
-        stack.canRedoChanged.connect(self.actions["redo"].setEnabled)
+        undo, redo = self.actions["compare.undo"], self.actions["compare.redo"]
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
         stack.undoTextChanged.connect(self._undo_tip)
         stack.redoTextChanged.connect(self._redo_tip)
-        self.actions["undo"].setEnabled(stack.canUndo())
-        self.actions["redo"].setEnabled(stack.canRedo())
+        undo.setEnabled(stack.canUndo())
+        redo.setEnabled(stack.canRedo())
         self._undo_tip(stack.undoText())
         self._redo_tip(stack.redoText())
         self.statusBar().addPermanentWidget(self.gold_status)
@@ -137,22 +145,18 @@ class CompareWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
     def _undo_tip(self, text: str) -> None:
-        self.actions["undo"].setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
+        self.actions["compare.undo"].setToolTip(f"Undo {text} (Ctrl+Z)" if text else "Undo (Ctrl+Z)")
 
     def _redo_tip(self, text: str) -> None:
-        self.actions["redo"].setToolTip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo (Ctrl+Shift+Z)")
+        self.actions["compare.redo"].setToolTip(f"Redo {text} (Ctrl+Shift+Z)" if text else "Redo (Ctrl+Shift+Z)")
 
-    def _action(self, name: str, title: str, keys: tuple[str, ...], handler: Callable[[], None],
-                toolbar: QToolBar | None) -> None:
-        action = QAction(title, self)
-        action.setObjectName(f"compare.{name}")
-        action.setShortcuts([QKeySequence(k) for k in keys])
-        action.setToolTip(f"{title.replace('&', '')} ({', '.join(keys)})")
-        action.triggered.connect(lambda _checked=False: handler())
-        self.addAction(action)
-        if toolbar is not None:
-            toolbar.addAction(action)
-        self.actions[name] = action
+    def show_shortcuts(self) -> None:
+        """F1 here lists the same as in the main window: every open window's keys."""
+        shortcuts = getattr(self.parent(), "show_shortcuts", None)
+        if shortcuts is not None:
+            shortcuts(self)
+        else:
+            ShortcutsDialog(self.actions.overview(), self).exec()
 
     # --- showing a document -------------------------------------------------------------
     def open_document(self, document_id: int | None) -> None:
@@ -266,17 +270,23 @@ class CompareWindow(QMainWindow):
         if not (change.inserted or change.deleted or change.updated):
             self.statusBar().showMessage(f"Nothing to do: {change.description}.", 6000)
             return change
-        self.undo_stack.push(CoreCommand(self.project, change, self._changed, self._error))
-        self._changed(change)
+        self.undo_stack.push(CoreCommand(self.project, change, self.changes, self._error))  # shows it
         self.statusBar().showMessage(change.description[0].upper() + change.description[1:] + ".", 6000)
         return change
 
     def _changed(self, change: Change) -> None:
-        """Show a committed change: a command, or its undo/redo (which may concern another document)."""
+        """Show a committed change, from this window or another: the comparison of this document is
+        read again only when the change touched it. An undo/redo asked for here of work on another
+        document shows that document; changes made elsewhere on other documents leave it alone."""
         touched = change.documents()
-        document = self.document_id if not touched or self.document_id in touched else min(touched)
-        self.open_document(document)
-        key = self.shown.key_of(change.focus_span) if change.focus_span is not None else None
+        here = self.isActiveWindow()
+        if self.document_id in touched:
+            self.open_document(self.document_id)
+        elif touched and here:
+            self.open_document(min(touched))
+        else:
+            return
+        key = self.shown.key_of(change.focus_span) if here and change.focus_span is not None else None
         if key is not None:
             self.select_key(key)
 

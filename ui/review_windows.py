@@ -27,6 +27,10 @@ class ReviewWindows:
                 shown.deleteLater()
                 setattr(self, attribute, None)
 
+    def open_windows(self) -> list[QMainWindow]:
+        """The reviewer windows with actions of their own (for F1)."""
+        return [self.compare] if self.compare is not None else []
+
     def _project(self):
         if self.window.project is None:
             self.window.statusBar().showMessage("Open a project first.", 5000)
@@ -56,8 +60,10 @@ class ReviewWindows:
         if project is None:
             return
         if self.compare is None:
-            # The main window's undo stack: one history for everything done in this session.
-            self.compare = CompareWindow(project, self.window.annotator, self.window.undo_stack, self.window)
+            # The main window's undo stack (one history for everything done in this session) and the
+            # project's changes (what any window does shows in both).
+            self.compare = CompareWindow(project, self.window.annotator, self.window.undo_stack,
+                                         self.window.changes, self.window)
         self.compare.open_document(document_id)
         _bring_up(self.compare)
 

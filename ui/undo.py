@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from annotator.changes import Change, apply
 from annotator.errors import ProjectBusy, UserError
 from annotator.store import Project
+from ui.change_signal import ChangeSignal
 
 RETRY_MS = 500  # between two tries while another program writes
 
@@ -70,15 +71,17 @@ class ActionQueue(QObject):
 class CoreCommand(QUndoCommand):
     """Wraps a Change that the core has committed; every replay is one transaction too.
 
-    `prepare` replays before the stack moves (CoreUndoStack does that), so a replay that finds
-    the project busy leaves the stack as it was and can be tried again."""
+    Pushing it, undoing it and redoing it announce the Change on the project's ChangeSignal, so
+    every window shows it, not only the one that pushed it. `prepare` replays before the stack
+    moves (CoreUndoStack does that), so a replay that finds the project busy leaves the stack as
+    it was and can be tried again."""
 
-    def __init__(self, project: Project, change: Change, on_applied: Callable[[Change], None],
+    def __init__(self, project: Project, change: Change, changes: ChangeSignal,
                  on_error: Callable[[str], None]) -> None:
         super().__init__(change.description)
         self._project = project
         self._change = change
-        self._on_applied = on_applied
+        self._changes = changes
         self._on_error = on_error
         self._first = True  # QUndoStack.push() calls redo(); the change is already in the file
         self._prepared: Change | str | None = None  # the replay done (or the refusal) for the next step
@@ -96,8 +99,9 @@ class CoreCommand(QUndoCommand):
             self._prepared = change
 
     def redo(self) -> None:
-        if self._first:
+        if self._first:  # pushed: already in the file, only to be shown
             self._first = False
+            self._changes.announce(self._change)
             return
         self._step(backwards=False)
 
@@ -116,7 +120,7 @@ class CoreCommand(QUndoCommand):
             self.setObsolete(True)
             self._on_error(outcome)
             return
-        self._on_applied(outcome)
+        self._changes.announce(outcome)
 
 
 class CoreUndoStack(QUndoStack):
