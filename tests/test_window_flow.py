@@ -229,9 +229,8 @@ def test_import_dialog_runs_in_a_worker_and_can_be_cancelled(qtbot, window, arti
     qtbot.addWidget(dialog)
     dialog.succeeded.connect(window.projects.reload_list)
     dialog.path.setText(str(folder))
-    dialog.worker = None
     dialog.begin()
-    dialog.worker.cancelled = True  # cancelled before the first progress report: nothing imported
+    dialog.job.cancel()  # cancelled before the first progress report: nothing imported
     qtbot.waitUntil(lambda: not dialog.running(), timeout=10_000)
     assert "cancelled" in dialog.message.text()
     assert len(window.documents.visible_ids()) == 3

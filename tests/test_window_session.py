@@ -111,7 +111,7 @@ def test_export_dialog_writes_in_a_worker(qtbot, sample_project, tmp_path):
     assert len(lines) == 5 and all(json.loads(line)["spans"] for line in lines)
     dialog.out.setText(str(tmp_path / "cancelled"))
     dialog.begin()
-    dialog.worker.cancelled = True
+    dialog.job.cancel()
     qtbot.waitUntil(lambda: not dialog.running(), timeout=60_000)
     assert "cancelled" in dialog.message.text()
     assert not (tmp_path / "cancelled").exists()

@@ -1,47 +1,23 @@
 """Review → Agreement: the per-label table, a pairwise heatmap and the worst documents.
 
 The report (annotator.agreement_report) takes about a second on 1,000 documents,
-so it runs in a pool thread and comes back by signal; the window stays responsive.
+so it runs in the background (ui.background) and comes back by signal; the window stays responsive.
 Double-clicking a worst document asks for it in the compare view
 (`document_chosen`, with the id the report gives the row: names are not unique).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from annotator.agreement_render import SHORT
 from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
-from annotator.errors import UserError
 from annotator.store import Project
 from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
-
-
-class _ReportSignals(QObject):
-    finished = Signal(object)  # the report dict
-    failed = Signal(str)
-
-
-class ReportTask(QRunnable):
-    """The report in a pool thread. The pool outlives any window (it waits for its tasks when the
-    application ends), and a signal to a window deleted meanwhile is simply dropped."""
-
-    def __init__(self, project: Project, annotators: list[str] | None, labels: list[str] | None) -> None:
-        super().__init__()
-        self.project, self.annotators, self.labels = project, annotators, labels
-        self.signals = _ReportSignals()
-
-    def run(self) -> None:
-        try:
-            report = agreement_report(self.project, self.annotators, self.labels)
-        except UserError as exc:
-            self.signals.failed.emit(str(exc))
-        except Exception as exc:  # the dashboard must always leave "computing"
-            self.signals.failed.emit(f"agreement failed ({type(exc).__name__}: {exc})")
-        else:
-            self.signals.finished.emit(report)
+from ui.background import BackgroundJob, run_in_background
+from ui.tables import configure_table
 
 
 def _names(text: str) -> list[str] | None:
@@ -49,16 +25,7 @@ def _names(text: str) -> list[str] | None:
 
 
 def _table(model, name: str, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(24)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    return view
+    return configure_table(QTableView(parent), model, name, row_height=24)
 
 
 class AgreementDashboard(QWidget):
@@ -70,7 +37,7 @@ class AgreementDashboard(QWidget):
         self.setWindowTitle(f"Agreement — {project.name}")
         self.project = project
         self.report: dict | None = None
-        self.task: ReportTask | None = None  # the report being computed
+        self.job: BackgroundJob | None = None  # the report being computed, until its answer arrives
 
         self.summary = QLabel(self)
         self.summary.setObjectName("agreement-summary")
@@ -152,17 +119,15 @@ class AgreementDashboard(QWidget):
             return
         self.refresh.setEnabled(False)
         self.summary.setText("Computing agreement…")
-        self.task = ReportTask(self.project, _names(self.annotators.text()), _names(self.labels_field.text()))
-        self.task.setAutoDelete(False)  # kept by self.task until its answer arrives
-        self.task.signals.finished.connect(self._show)
-        self.task.signals.failed.connect(self._failed)
-        QThreadPool.globalInstance().start(self.task)
+        project, annotators, labels = self.project, _names(self.annotators.text()), _names(self.labels_field.text())
+        self.job = run_in_background(lambda _progress, _cancelled: agreement_report(project, annotators, labels),
+                                     "agreement", self._show, self._failed)
 
     def running(self) -> bool:
-        return self.task is not None
+        return self.job is not None
 
     def _show(self, report: dict) -> None:
-        self.task = None
+        self.job = None
         self.refresh.setEnabled(True)
         self.report = report
         names = report["annotators"]
@@ -179,7 +144,7 @@ class AgreementDashboard(QWidget):
         self.worst_model.set_report(report)
 
     def _failed(self, message: str) -> None:
-        self.task = None
+        self.job = None
         self.refresh.setEnabled(True)
         self.summary.setText(message)
 

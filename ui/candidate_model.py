@@ -40,8 +40,7 @@ class CandidateModel(RowsTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
-        column = index.column()
+        row, column = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             agree = f"{row.agreed_by}/{row.out_of}" if row.out_of else str(row.agreed_by)
             return (row.label, " ".join(row.text.split())[:100], row.start, row.end, ", ".join(row.marked_by),

@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHeaderView, QLabel, QMainWindow,
-                               QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QMainWindow, QSpinBox, QSplitter, QTableView,
+                               QVBoxLayout, QWidget)
 
 from annotator import adjudication, queries
 from annotator.changes import Change
@@ -29,6 +29,7 @@ from ui.candidate_model import CandidateModel
 from ui.compare_lanes import Lanes
 from ui.gold_edit_dialog import GoldEditDialog
 from ui.shortcuts_dialog import ShortcutsDialog
+from ui.tables import configure_table
 from ui.change_signal import ChangeSignal
 from ui.undo import CoreCommand
 
@@ -114,21 +115,8 @@ class CompareWindow(QMainWindow):
         self.lanes.span_clicked.connect(self._lane_clicked)
         self.model = CandidateModel(self)
         self.model.set_colors(self.colors)
-        self.table = QTableView(self)
-        self.table.setObjectName("candidates")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column, width in enumerate((80, 0, 52, 52, 160, 56, 44)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 1
-                                        else QHeaderView.ResizeMode.Interactive)
-            if width:
-                header.resizeSection(column, width)
+        self.table = configure_table(QTableView(self), self.model, "candidates", widths=(80, 0, 52, 52, 160, 56, 44),
+                                     word_wrap=False)
         self.table.selectionModel().currentRowChanged.connect(lambda current, _: self._row_chosen(current.row()))
         legend = QLabel("Red dotted frame: a span not every annotator marked alike. "
                         "Select a row (or click a span) then A accepts it, R rejects a gold span, E edits it.", self)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from ui.table_model import RowsTableModel
+from ui.tables import configure_table
 
 COLUMNS = ("Document", "Lang", "Status", "Spans")
 _FIELDS = ("name", "lang", "status", "spans")
@@ -122,22 +123,9 @@ class DocumentListPanel(QWidget):
         self.search.setPlaceholderText("Search documents…")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView(self)
-        self.table.setObjectName("documents")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table = configure_table(QTableView(self), self.proxy, "documents", row_height=24,
+                                     widths=(0, 40, 78, 46), word_wrap=False)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        # Fixed widths: ResizeToContents would ask all 10,000 rows for their size.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 40), (2, 78), (3, 46)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)

@@ -7,9 +7,10 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QTableView
 
 from ui.table_model import RowsTableModel
+from ui.tables import configure_table
 
 COLUMNS = ("Label", "Text", "Start", "End", "Links")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -104,23 +105,9 @@ class SpanTableModel(RowsTableModel):
 class SpanTable(QTableView):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setObjectName("spans")
         self.span_model = SpanTableModel(self)
-        self.setModel(self.span_model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(22)
-        self.setWordWrap(False)
-        # Fixed widths: ResizeToContents would ask every row for its size on each change.
-        header = self.horizontalHeader()
-        header.setMinimumSectionSize(36)
-        for column, width in enumerate((74, 0, 46, 46, 130)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 1
-                                        else QHeaderView.ResizeMode.Interactive)
-            if width:
-                header.resizeSection(column, width)
+        self.horizontalHeader().setMinimumSectionSize(36)
+        configure_table(self, self.span_model, "spans", widths=(74, 0, 46, 46, 130), word_wrap=False)
 
     def select(self, span_id: int | None) -> None:
         row = self.span_model.row_of(span_id) if span_id is not None else None

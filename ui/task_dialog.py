@@ -1,55 +1,21 @@
-"""Long work (import, export) off the UI thread: a worker with progress, Cancel, and a summary.
+"""Long work (import, export) off the UI thread: a dialog with progress, Cancel, and a summary.
 
 Subclasses give the form (`build_form`) and the work (`make_task`): a function
-`task(progress, cancelled) -> summary` that runs in a QThread. The core's
-functions are all-or-nothing, so a cancelled or failed task leaves the project
-and the disk as they were.
+`task(progress, cancelled) -> summary` that runs in the background (ui.background). The core's
+functions are all-or-nothing, so a cancelled or failed task leaves the project and the disk as
+they were.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout
 
-from annotator.errors import UserError
+from ui.background import BackgroundJob, Progress, run_in_background
 
-Progress = Callable[[int, int], None]
 Task = Callable[[Progress, Callable[[], bool]], str]
-
-
-class Cancelled(Exception):
-    pass
-
-
-class TaskWorker(QObject):
-    progress = Signal(int, int)  # done, total
-    finished = Signal(str)  # summary
-    failed = Signal(str)  # one-line message
-
-    def __init__(self, task: Task, what: str) -> None:
-        super().__init__()
-        self.task, self.what = task, what
-        self.cancelled = False
-
-    def _report(self, done: int, total: int) -> None:
-        if self.cancelled:
-            raise Cancelled()
-        self.progress.emit(done, total)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            summary = self.task(self._report, lambda: self.cancelled)
-        except Cancelled:
-            self.failed.emit(f"{self.what} cancelled; nothing was changed")
-        except UserError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # the dialog must always end; show what went wrong
-            self.failed.emit(f"{self.what} failed ({type(exc).__name__}: {exc})")
-        else:
-            self.finished.emit(summary)
 
 
 class TaskDialog(QDialog):
@@ -76,8 +42,7 @@ class TaskDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.resize(600, 200)
-        self.thread: QThread | None = None
-        self.worker: TaskWorker | None = None
+        self.job: BackgroundJob | None = None  # the task running, until its answer arrives
 
     def build_form(self, layout: QVBoxLayout) -> None:
         raise NotImplementedError
@@ -93,20 +58,10 @@ class TaskDialog(QDialog):
         self.start.setEnabled(False)
         self.message.setText(f"{self.what.capitalize()} running…")
         self.bar.setRange(0, 0)
-        self.thread = QThread(self)
-        self.worker = TaskWorker(task, self.what)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        # quit() is thread-safe: called directly from the worker so that _finish can wait for the thread.
-        for signal in (self.worker.finished, self.worker.failed):
-            signal.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.worker.progress.connect(self._progress)
-        self.worker.finished.connect(self._done)
-        self.worker.failed.connect(self._failed)
-        self.thread.start()
+        self.job = run_in_background(task, self.what, self._done, self._failed, self._progress)
 
     def running(self) -> bool:
-        return self.thread is not None and self.thread.isRunning()
+        return self.job is not None
 
     def _progress(self, done: int, total: int) -> None:
         if total > 0:
@@ -128,20 +83,21 @@ class TaskDialog(QDialog):
         self._finish()
 
     def _finish(self) -> None:
-        if self.thread is not None:
-            self.thread.wait()
+        if self.job is not None:
+            self.job.wait()
+            self.job = None
         self.start.setEnabled(True)
         self.cancel.setText("Close")
 
     def _cancel(self) -> None:
         if self.running():
-            self.worker.cancelled = True
+            self.job.cancel()
             self.message.setText("Cancelling…")
         else:
             self.reject()
 
     def closeEvent(self, event) -> None:
         if self.running():
-            self.worker.cancelled = True
-            self.thread.wait()
+            self.job.cancel()
+            self.job.wait()
         super().closeEvent(event)
