@@ -53,6 +53,11 @@ def test_a_span_marked_in_the_main_window_appears_in_the_open_compare_view(qtbot
     lane = reviewer_lane(compare)
     assert lane is not None and [s.key for s in lane.spans] == [key]
     assert REVIEWER in compare.lanes.lanes  # drawn, not only read
+    # the new lane has the text, and the old lanes left the splitter: every lane gets its share
+    assert compare.lanes.lanes[REVIEWER].view.document().characterCount() == \
+        compare.lanes.lanes["alice"].view.document().characterCount() > 1
+    assert compare.lanes.count() == len(compare.shown.lanes)
+    qtbot.waitUntil(lambda: all(compare.lanes.sizes()), timeout=2000)  # once laid out
     assert REVIEWER in compare.model.rows()[[r.key for r in compare.model.rows()].index(key)].marked_by
 
 

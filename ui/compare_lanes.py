@@ -88,6 +88,7 @@ class Lanes(QSplitter):
             return False
         for lane in self.lanes.values():
             lane.hide()
+            lane.setParent(None)  # out of the splitter now, so that setSizes below sizes the new lanes
             lane.deleteLater()
         self.lanes = {}
         for name in names:
