@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip
 from annotator.qt_positions import QtPositions
 from ui import link_arcs
 from ui.placed_links import PlacedLinks
-from ui.span_levels import SpanLevels
+from ui.span_levels import InTextOrder, SpanLevels
 
 UNDERLINE = 4  # px per nested level (3 px line, 1 px gap)
 LINE_HEIGHT = 170  # percent of the font's line: the gap above each line holds the link arcs
@@ -76,6 +76,7 @@ class ArticleView(QTextEdit):
         self._set_index(SpanLevels())
         # What is drawn, by span id: level 0 as a background, deeper levels underlined (Qt positions).
         self._selections: dict[int, tuple[ShownSpan, QTextEdit.ExtraSelection]] = {}
+        self._backgrounds = InTextOrder()  # the same selections in text order, as handed to Qt
         self._underlined: dict[int, tuple[ShownSpan, int, int, int]] = {}
         self._links = PlacedLinks()
         self._formats: dict[str, QTextCharFormat] = {}
@@ -104,7 +105,7 @@ class ArticleView(QTextEdit):
             fmt.setForeground(QColor("#000000"))  # label colours are light: black text in both themes
             self._formats[name] = fmt
         if self._spans:
-            self._selections = {}  # new formats: no selection is reused
+            self._selections, self._backgrounds = {}, InTextOrder()  # new formats: no selection is reused
             self._draw(self._spans.values(), {})
             self._show_selections()
 
@@ -112,7 +113,7 @@ class ArticleView(QTextEdit):
         """Show a new article with the caret at its start and keyboard focus on it."""
         self._positions = QtPositions(text)
         self._set_index(SpanLevels())
-        self._selections, self._underlined = {}, {}
+        self._selections, self._backgrounds, self._underlined = {}, InTextOrder(), {}
         self._links = PlacedLinks(links)
         self.selected_span = None
         self.setExtraSelections([])
@@ -145,6 +146,7 @@ class ArticleView(QTextEdit):
     def set_spans(self, spans: Iterable[ShownSpan]) -> None:
         """Show these spans (all of them: a new document); unchanged backgrounds are kept."""
         reuse, self._selections, self._underlined = self._selections, {}, {}
+        self._backgrounds = InTextOrder()
         self._set_index(SpanLevels(spans))
         if self.selected_span not in self._spans:
             self.selected_span = None
@@ -162,7 +164,7 @@ class ArticleView(QTextEdit):
         redraw = self._index.update(changed, removed_ids)
         touched = redraw.union(removed_ids)
         before = {span_id: self._background(span_id) for span_id in touched}
-        reuse = {span_id: self._selections.pop(span_id) for span_id in touched if span_id in self._selections}
+        reuse = {span_id: self._drop_background(span_id) for span_id in touched if span_id in self._selections}
         for span_id in touched:
             self._underlined.pop(span_id, None)
         self._draw([self._spans[span_id] for span_id in redraw], reuse)
@@ -188,14 +190,19 @@ class ArticleView(QTextEdit):
             old = reuse.get(span.id)
             kept = old is not None and old[0][1:4] == span[1:4]  # same label and range
             self._selections[span.id] = (span, old[1] if kept else self._selection(span))
+            self._backgrounds.put(span, self._selections[span.id][1])
         ends = self._to_qt_rows([(span.start, span.end) for span, _ in underlined])
         for (span, level), (start, end) in zip(underlined, ends):
             self._underlined[span.id] = (span, level, start, end)
 
+    def _drop_background(self, span_id: int) -> tuple[ShownSpan, QTextEdit.ExtraSelection]:
+        span, selection = self._selections.pop(span_id)
+        self._backgrounds.drop(span)
+        return span, selection
+
     def _show_selections(self) -> None:
         # In text order, however they came: where two touch, the later one's edge is on top.
-        drawn = self._selections
-        self.setExtraSelections([drawn[i][1] for i in self._index.ids_in_order() if i in drawn])
+        self.setExtraSelections(self._backgrounds.items)
         self.viewport().update()
 
     def set_links(self, links: Iterable[ShownLink]) -> None:

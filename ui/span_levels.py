@@ -59,10 +59,6 @@ class SpanLevels:
         # grows (a bound, not the maximum), so a removal never has to look for the new longest.
         self._longest = max((span.end - span.start for span in self.spans.values()), default=0)
 
-    def ids_in_order(self) -> list[int]:
-        """The ids in sweep order: by start, the longer first."""
-        return [key[2] for key in self._keys]
-
     def update(self, changed: Iterable[Placed] = (), removed_ids: Iterable[int] = ()) -> set[int]:
         """Add or replace `changed`, drop `removed_ids`; return the ids of shown spans whose
         level is new or different (the changed spans themselves included)."""
@@ -115,3 +111,22 @@ class SpanLevels:
             if low >= start and high <= end:
                 return bisect_left(keys, (start,)), last
             start, end = min(start, low), max(end, high)
+
+
+class InTextOrder:
+    """Things drawn for spans (e.g. Qt selections), kept in sweep order by bisection, so that
+    `items` can be handed on as it is after each change."""
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[int, int, int]] = []
+        self.items: list = []
+
+    def put(self, span: Placed, item) -> None:
+        at = bisect_left(self._keys, _key(span))
+        self._keys.insert(at, _key(span))
+        self.items.insert(at, item)
+
+    def drop(self, span: Placed) -> None:
+        at = bisect_left(self._keys, _key(span))
+        del self._keys[at]
+        del self.items[at]
