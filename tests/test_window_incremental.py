@@ -9,6 +9,7 @@ import random
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
+from annotator.commands import add_link
 from annotator.importing import import_path
 from tests.ui_helpers import open_window
 from ui.article_view import ArticleView, ShownLink, ShownSpan
@@ -152,7 +153,7 @@ def test_window_edits_and_undo_show_what_opening_the_document_again_shows(qtbot,
     quote = next(s.id for s in window.state.spans.values() if text[s.start:s.end] == "Russia would respond")
     speaker = next(s.id for s in window.state.spans.values() if s.label == "SPEAKER")
     window._span_clicked(quote)
-    window._run(__import__("annotator.commands", fromlist=["add_link"]).add_link, project, quote, speaker, "alice")
+    window._run(add_link, project, quote, speaker, "alice")  # as the link picker does
     check()
     assert "said_by" in view._spans[speaker].note and len(view._links.placed) == 1
     window._span_clicked(speaker)

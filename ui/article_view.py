@@ -9,6 +9,10 @@ visible lines only. Links are arcs from head to child (ui/link_arcs.py) in the g
 a 170% line height leaves above each line. It is a QTextEdit, not a QPlainTextEdit,
 because only QTextEdit's layout honours a block format's line height. The selected
 span gets an outline and its links a stronger arc; hovering shows labels.
+
+`set_document` / `set_spans` draw a whole set; after an edit `update_spans` and `update_links`
+redraw only the spans touched, those whose level they moved (ui/span_levels.py) and the
+links at their ends (ui/placed_links.py), so one new span costs what one span costs.
 """
 
 from __future__ import annotations
