@@ -20,7 +20,7 @@ from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
 from annotator.worklist import document_row, document_rows, next_unfinished
 from ui.actions import ActionRegistry, ActionSpec
-from ui.article_view import ArticleView, ShownLink, ShownSpan
+from ui.article_view import ArticleView
 from ui.document_list import ID_ROLE, DocumentListPanel
 from ui.find_bar import FindBar
 from ui.label_bar import LabelBar
@@ -28,8 +28,9 @@ from ui.link_picker import LinkPicker
 from ui.review_windows import ReviewWindows
 from ui.settings import Settings
 from ui.shortcuts_dialog import ShortcutsDialog
+from ui.shown_annotations import ShownAnnotations, excerpt
 from ui.span_table import ID_ROLE as SPAN_ID_ROLE
-from ui.span_table import SpanRow, SpanTable
+from ui.span_table import SpanTable
 from ui.status_bar import StatusBar
 from ui.theme import apply_theme
 from ui.undo import ActionQueue, CoreCommand, CoreUndoStack
@@ -48,8 +49,7 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self.state: DocumentAnnotations | None = None
         self.text = ""
-        self._shown: dict = {}  # span id -> (SpanInfo, ShownSpan), reused between changes
-        self._rows_cache: dict = {}  # span id -> SpanRow
+        self.shown: ShownAnnotations | None = None  # the open document's spans as the views show them
         self.queue = ActionQueue(self)  # every write, in order; retried while another program writes
         self.undo_stack = CoreUndoStack(self.queue, self)
         self._build()
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
     def _show_empty(self, message: str) -> None:
         self.state = None
         self.text = ""
-        self._shown, self._rows_cache = {}, {}
+        self.shown = None
         self.view.set_document("", [])
         self.view.setPlaceholderText(message)
         self.title.setText(message)
@@ -208,9 +208,10 @@ class MainWindow(QMainWindow):
         with self.project.read() as session:
             self.text, _tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, self.annotator)
-        self._shown, self._rows_cache = {}, {}
-        self.view.set_document(self.text, self._shown_spans(), self._shown_links())
-        self._refresh_span_table(new_document=True)
+        self.shown = ShownAnnotations(self.state, self.text)
+        self.view.set_document(self.text, list(self.shown.spans.values()), self.shown.links())
+        self.spans.span_model.set_rows(list(self.shown.rows.values()))
+        self.spans.select(self.view.selected_span)
         self.documents.select(document_id)
         self.title.setText(self.documents.model.name_of(document_id))
         self.settings.set_last_document(self.project.url, self.annotator, document_id)
@@ -375,10 +376,11 @@ class MainWindow(QMainWindow):
                 for document in elsewhere:
                     self.documents.model.update_row(document, *document_row(session, self.annotator, document))
         self._update_progress()
-        if shown_here:
-            self.view.set_spans(self._shown_spans())
-            self.view.set_links(self._shown_links())
-            self._refresh_span_table()
+        if shown_here:  # each view redraws what the change touched, not the whole document
+            redraw = self.shown.after(shown_here)
+            self.view.update_spans(redraw.spans, redraw.spans_removed)
+            self.view.update_links(redraw.links, redraw.links_removed)
+            self.spans.span_model.update_rows(redraw.rows, redraw.spans_removed)
             focus = change.focus_span if change.focus_span in self.state.spans else self.view.selected_span
             self._span_clicked(focus if focus in self.state.spans else None)  # also redraws its link outlines
         elif elsewhere:
@@ -386,63 +388,12 @@ class MainWindow(QMainWindow):
 
     # --- presentation -------------------------------------------------------------------
     def _excerpt(self, span_id: int, limit: int = 60) -> str:
-        span = self.state.spans[span_id]
-        text = " ".join(self.text[span.start:span.end].split())
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        return excerpt(self.text, self.state.spans[span_id], limit)
 
     def _describe_link(self, link) -> str:
         head, child = self.state.spans.get(link.head), self.state.spans.get(link.child)
         return f"{head.label if head else '?'} {link.relation} → {child.label if child else '?'} " \
                f"“{self._excerpt(link.child) if child else ''}”"
-
-    def _link_notes(self) -> dict[int, str]:
-        """Each span's links in words; recomputed only when the set of links changes."""
-        key = (self.state.document_id, frozenset(self.state.links))
-        if getattr(self, "_notes_key", None) != key:
-            self._notes_key, self._notes = key, self._compute_link_notes()
-        return self._notes
-
-    def _compute_link_notes(self) -> dict[int, str]:
-        notes: dict[int, list[str]] = {}
-        for link in self.state.links.values():
-            if link.child in self.state.spans:
-                notes.setdefault(link.head, []).append(f"{link.relation} → “{self._excerpt(link.child, 40)}”")
-            if link.head in self.state.spans:
-                notes.setdefault(link.child, []).append(f"← {link.relation} of “{self._excerpt(link.head, 40)}”")
-        return {span_id: "; ".join(items) for span_id, items in notes.items()}
-
-    def _shown_spans(self) -> list[ShownSpan]:
-        """What the article view draws; unchanged spans keep their objects (cheap on 2,000 spans)."""
-        notes = self._link_notes()
-        cache = self._shown
-        shown = {}
-        for span in self.state.spans.values():
-            note = notes.get(span.id, "")
-            old = cache.get(span.id)
-            shown[span.id] = old if old is not None and old[0] == span and old[1].note == note \
-                else (span, ShownSpan(span.id, span.label, span.start, span.end, note))
-        self._shown = shown
-        return [entry[1] for entry in shown.values()]
-
-    def _shown_links(self) -> list[ShownLink]:
-        """What the article view draws as arcs: every link of this document, head to child."""
-        return [ShownLink(link.id, link.head, link.child, link.relation) for link in self.state.links.values()]
-
-    def _refresh_span_table(self, new_document: bool = False) -> None:
-        notes = self._link_notes()
-        rows = []
-        for span_id, (span, shown) in self._shown.items():  # rows follow the drawn spans, built once each
-            row = self._rows_cache.get(span_id)
-            if row is None or row.label != span.label or row.links != shown.note:
-                row = SpanRow(span.id, span.label, self.text[span.start:span.end], span.start, span.end,
-                              notes.get(span.id, ""))
-            rows.append(row)
-        self._rows_cache = {row.id: row for row in rows}
-        if new_document:
-            self.spans.span_model.set_rows(rows)
-        else:
-            self.spans.span_model.sync(rows)
-        self.spans.select(self.view.selected_span)
 
     @staticmethod
     def _alt_held() -> bool:
