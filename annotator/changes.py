@@ -16,14 +16,17 @@ from sqlalchemy import Table, and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
-from annotator.model import Annotator, DocumentStatus, Relation, Span
+from annotator.model import Annotator, Assignment, DocumentStatus, Relation, Span
 from annotator.store import Project
 
 TABLES: dict[str, Table] = {
-    model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus)
+    model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus, Assignment)
 }
 # Parents before children when inserting; the reverse when deleting.
-_INSERT_ORDER = ("annotators", "spans", "relations", "document_status")
+_INSERT_ORDER = ("annotators", "spans", "relations", "document_status", "assignments")
+# Tables whose changes come by the hundred thousand (assigning a project): their inserted rows
+# are checked against the table in one query per batch and written by the driver's executemany.
+_BULK = frozenset({"assignments"})
 
 
 def frozen(row) -> MappingProxyType:
@@ -142,12 +145,45 @@ def apply_in(session: Session, change: Change) -> None:
             raise _conflict(upd.table, upd.key)
     for name in _INSERT_ORDER:
         rows = [dict(row) for table_name, row in change.inserted if table_name == name]
-        if rows:
+        if rows and name in _BULK:
+            _insert_bulk(session, TABLES[name], rows)
+        elif rows:
             table = TABLES[name]
             for row in rows:
                 if session.execute(select(table).where(_matches(table, _key(table, row)))).first():
                     raise _conflict(name, row)
             session.execute(insert(table), rows)
+
+
+def _insert_bulk(session: Session, table: Table, rows: list[dict]) -> None:
+    """Insert rows as `apply_in` does (refusing one whose key exists), but with one look-up per
+    batch and the values bound once per distinct value: SQLAlchemy's per-row parameter handling
+    costs more than SQLite's own insert at this size."""
+    keys = [column.name for column in table.primary_key.columns]
+    first = table.c[keys[0]]
+    wanted = {tuple(row[k] for k in keys) for row in rows}
+    for chunk in range(0, len(rows), 500):
+        values = list({row[keys[0]] for row in rows[chunk:chunk + 500]})
+        for found in session.execute(select(*(table.c[k] for k in keys)).where(first.in_(values))):
+            if tuple(found) in wanted:
+                raise _conflict(table.name, dict(zip(keys, found)))
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [column.name for column in table.columns]
+    binders = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    bound: dict = {}
+
+    def bind(index: int, value):
+        if binders[index] is None or value is None:
+            return value
+        if (index, value) not in bound:
+            bound[index, value] = binders[index](value)
+        return bound[index, value]
+
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                 f"VALUES ({', '.join(marker for _ in columns)})")
+    connection.exec_driver_sql(statement, [tuple(bind(i, row[c]) for i, c in enumerate(columns)) for row in rows])
 
 
 def _matches(table: Table, values: dict):
@@ -160,7 +196,8 @@ def _key(table: Table, row: dict) -> dict:
 
 
 def _conflict(table: str, row) -> UserError:
-    what = {"spans": "span", "relations": "link", "document_status": "document status", "annotators": "annotator"}[table]
+    what = {"spans": "span", "relations": "link", "document_status": "document status", "annotators": "annotator",
+            "assignments": "assignment of document"}[table]
     ident = row.get("id", row.get("document_id"))
     return UserError(f"{what} {ident} was changed elsewhere since this action; reopen the document and redo it by hand")
 
