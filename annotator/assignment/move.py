@@ -1,9 +1,9 @@
 """`annotator assign --move-from bob --to alice,carol`: hand one annotator's unfinished documents
 to others. Finished work (done or skipped) stays his; so do his spans on the documents handed
 over (nothing is deleted: they are simply no longer in his queue). A document never goes to
-someone who already holds it; the loads of the receivers are balanced (least loaded first, then
-whoever waited longest), and each document goes to the end of its receiver's queue, in the
-order it had in his."""
+someone who already holds it; the receivers' loads are balanced (least loaded first, placing
+first the documents with fewest possible receivers), and each document goes to the end of its
+receiver's queue in the order it had in his."""
 
 from __future__ import annotations
 
@@ -43,15 +43,22 @@ def move_documents(project: Project, giver: str, receivers: list[str]) -> MoveSu
         unfinished = [frozen(row) for row in held if row["document_id"] not in finished]
         holders = table.holders_of(session, [row["document_id"] for row in unfinished])
         loads = table.current_loads(session, receiver_ids)
-        heap = [(loads.documents[i], -1, i) for i in range(len(receivers))]
+        load = [(loads.documents[i], i) for i in range(len(receivers))]
+        eligible = [[i for i in range(len(receivers)) if receiver_ids[i] not in holders[row["document_id"]]]
+                    for row in unfinished]
+        # The documents with fewest possible receivers are placed first, so the free ones can even out.
+        receiver: dict[int, int] = {}
+        for step in sorted(range(len(unfinished)), key=lambda s: (len(eligible[s]), s)):
+            if eligible[step]:
+                _, i = min(load[i] for i in eligible[step])
+                load[i] = (load[i][0] + 1, i)
+                receiver[step] = i
         positions = list(loads.next_position)
         now, moved, inserted, deleted = utcnow(), dict.fromkeys(receivers, 0), [], []
-        for step, row in enumerate(unfinished):
-            free = [entry for entry in heap if receiver_ids[entry[2]] not in holders[row["document_id"]]]
-            if not free:
+        for step, row in enumerate(unfinished):  # into the receivers' queues in the giver's order
+            if step not in receiver:
                 continue
-            load, _, i = min(free)
-            heap[heap.index(min(free))] = (load + 1, step, i)
+            i = receiver[step]
             inserted.append(("assignments", frozen({"document_id": row["document_id"], "annotator_id": receiver_ids[i],
                                                     "position": positions[i], "assigned_at": now})))
             deleted.append(("assignments", row))
