@@ -10,9 +10,11 @@ same ids. Views ask it what it touched (`documents()`, `spans_touched()`, `links
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import MappingProxyType
 
 from sqlalchemy import Table, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
@@ -25,7 +27,7 @@ TABLES: dict[str, Table] = {
 # Parents before children when inserting; the reverse when deleting.
 _INSERT_ORDER = ("annotators", "spans", "relations", "document_status", "assignments")
 # Tables whose changes come by the hundred thousand (assigning a project): their inserted rows
-# are checked against the table in one query per batch and written by the driver's executemany.
+# go in by the driver's executemany, an existing key refused by the table's constraints.
 _BULK = frozenset({"assignments"})
 
 
@@ -144,10 +146,13 @@ def apply_in(session: Session, change: Change) -> None:
         if result.rowcount != 1:
             raise _conflict(upd.table, upd.key)
     for name in _INSERT_ORDER:
+        if name in _BULK:
+            bulk = [row for table_name, row in change.inserted if table_name == name]
+            if bulk:
+                _insert_bulk(session, TABLES[name], bulk)
+            continue
         rows = [dict(row) for table_name, row in change.inserted if table_name == name]
-        if rows and name in _BULK:
-            _insert_bulk(session, TABLES[name], rows)
-        elif rows:
+        if rows:
             table = TABLES[name]
             for row in rows:
                 if session.execute(select(table).where(_matches(table, _key(table, row)))).first():
@@ -155,35 +160,37 @@ def apply_in(session: Session, change: Change) -> None:
             session.execute(insert(table), rows)
 
 
-def _insert_bulk(session: Session, table: Table, rows: list[dict]) -> None:
-    """Insert rows as `apply_in` does (refusing one whose key exists), but with one look-up per
-    batch and the values bound once per distinct value: SQLAlchemy's per-row parameter handling
-    costs more than SQLite's own insert at this size."""
-    keys = [column.name for column in table.primary_key.columns]
-    first = table.c[keys[0]]
-    wanted = {tuple(row[k] for k in keys) for row in rows}
-    for chunk in range(0, len(rows), 500):
-        values = list({row[keys[0]] for row in rows[chunk:chunk + 500]})
-        for found in session.execute(select(*(table.c[k] for k in keys)).where(first.in_(values))):
-            if tuple(found) in wanted:
-                raise _conflict(table.name, dict(zip(keys, found)))
+def _insert_bulk(session: Session, table: Table, rows: list) -> None:
+    """Insert rows with the driver's executemany, each distinct value bound once: SQLAlchemy's
+    per-row parameter handling costs more than SQLite's own insert at this size. A row whose
+    key exists is refused by the table's own constraints, which is the same check `apply_in`
+    makes row by row for the other tables."""
     connection = session.connection()
     dialect = connection.dialect
     columns = [column.name for column in table.columns]
-    binders = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    binders = [(i, processor) for i, processor in enumerate(
+        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns) if processor is not None]
+    values_of = itemgetter(*columns)
     bound: dict = {}
-
-    def bind(index: int, value):
-        if binders[index] is None or value is None:
-            return value
-        if (index, value) not in bound:
-            bound[index, value] = binders[index](value)
-        return bound[index, value]
-
+    params = []
+    for row in rows:
+        values = list(values_of(row))
+        for i, processor in binders:
+            value = values[i]
+            if value is not None:
+                if value not in bound:
+                    bound[value] = processor(value)
+                values[i] = bound[value]
+        params.append(tuple(values))
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
                  f"VALUES ({', '.join(marker for _ in columns)})")
-    connection.exec_driver_sql(statement, [tuple(bind(i, row[c]) for i, c in enumerate(columns)) for row in rows])
+    try:
+        with session.begin_nested():  # a refused batch leaves the caller's transaction usable
+            connection.exec_driver_sql(statement, params)
+    except IntegrityError:
+        raise UserError(f"an {table.name[:-1]} this action adds exists already (changed elsewhere since); "
+                        "nothing was written — run it again") from None
 
 
 def _matches(table: Table, values: dict):

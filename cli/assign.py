@@ -56,9 +56,10 @@ def assign(
     stdout_console.print(f"{summary.assigned} documents assigned"
                          + (f" ({summary.replanned} of them re-planned: nobody had started them)" if summary.replanned else "")
                          + ("" if summary.assigned else " — every document already has its annotators"))
-    table = Table("annotator", "documents", "words")
+    words = summary.words or {}
+    table = Table("annotator", "documents", *(["words"] if words else []))
     for name, count in summary.documents.items():
-        table.add_row(Text(name), str(count), str(summary.words[name]))
+        table.add_row(Text(name), str(count), *([str(words[name])] if words else []))
     stdout_console.print(table)
     if any(summary.pairs.values()):
         pairs = Table("pair", "shared documents")

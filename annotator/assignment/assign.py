@@ -8,17 +8,17 @@ beyond todo, no span but gold's); a document someone has started keeps its annot
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from annotator.assignment import table
 from annotator.assignment.plan import check_request, plan
 from annotator.changes import Change, apply_in
 from annotator.errors import UserError
-from annotator.model import Annotator, Document, utcnow
+from annotator.model import Document, utcnow
 from annotator.store import Project
 
 DOCS = ("unassigned", "all")
@@ -31,7 +31,7 @@ class AssignSummary:
     assigned: int  # documents planned by this run
     replanned: int  # of them, documents taken back from their annotators first (docs="all")
     documents: dict[str, int]  # name -> documents held, after the run (the named annotators)
-    words: dict[str, int]
+    words: dict[str, int] | None  # name -> words held, with balance="words"
     pairs: dict[tuple[str, str], int]  # (a, b) -> documents both hold
 
     def as_dict(self) -> dict:
@@ -56,14 +56,16 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
         if retaken:  # taken back first (its own Change), so that loads and the planned set see it
             apply_in(session, Change("take back documents nobody started", deleted=tuple(("assignments", row) for row in retaken)))
         ids = [ids_by_name[name] for name in names]
-        loads = table.current_loads(session, ids)
-        documents, weights = table.unassigned_documents(session, balance == "words")
         by_words = balance == "words"
+        loads = table.current_loads(session, ids, by_words)
+        documents, weights = table.unassigned_documents(session, by_words)
         planned = plan(weights, len(ids), overlap, per_doc, seed,
                        loads.words if by_words else loads.documents,
                        loads.shared_words if by_words else loads.shared_documents, loads.pairs)
         now = utcnow()
         positions = list(loads.next_position)
+        words = loads.words
+        pairs = Counter(loads.pairs)
 
         def rows():
             for doc, group in planned:
@@ -71,10 +73,17 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
                     yield {"document_id": documents[doc], "annotator_id": ids[a], "position": positions[a],
                            "assigned_at": now}
                     positions[a] += 1
+                    words[a] += weights[doc]
+                if len(group) > 1:
+                    pairs.update(combinations(sorted(group), 2))
 
         table.write_in_batches(session, f"assign {len(documents)} documents", made, rows())
-        return AssignSummary(tuple(created), len(documents), len({r["document_id"] for r in retaken}),
-                             *_totals(session, names, ids))
+        # The totals after the run, counted while writing (no second pass over the table).
+        held = [positions[a] - loads.next_position[a] + loads.documents[a] for a in range(len(ids))]
+        return AssignSummary(
+            tuple(created), len(documents), len({r["document_id"] for r in retaken}), dict(zip(names, held)),
+            dict(zip(names, words)) if by_words else None,
+            {(names[i], names[j]): pairs[i, j] for i, j in combinations(range(len(names)), 2)})
 
 
 def _checked_names(names: list[str]) -> list[str]:
@@ -85,13 +94,3 @@ def _checked_names(names: list[str]) -> list[str]:
     if repeated:
         raise UserError(f"--annotators names {repeated[0]!r} twice; give each annotator once")
     return cleaned
-
-
-def _totals(session: Session, names: list[str], ids: list[int]) -> tuple[dict, dict, dict]:
-    loads = table.current_loads(session, ids)
-    pairs = {(names[i], names[j]): loads.pairs.get((i, j), 0) for i, j in combinations(range(len(names)), 2)}
-    return dict(zip(names, loads.documents)), dict(zip(names, loads.words)), pairs
-
-
-def annotator_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Annotator.id, Annotator.name)).all())

@@ -6,8 +6,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from annotator.changes import Change, apply_in, frozen
@@ -62,31 +63,34 @@ class Loads:
     next_position: list[int] = field(default_factory=list)
 
 
-def current_loads(session: Session, ids: list[int]) -> Loads:
+def current_loads(session: Session, ids: list[int], by_words: bool = False) -> Loads:
+    """Documents (and with `by_words` words) each annotator holds, the part of it in shared
+    documents, their pair counts and where their queues end."""
     index = {id_: i for i, id_ in enumerate(ids)}
     loads = Loads(ids, [0] * len(ids), [0] * len(ids), [0] * len(ids), [0] * len(ids), {}, [0] * len(ids))
-    holders = (select(Assignment.document_id, func.count().label("holders"))
-               .group_by(Assignment.document_id).subquery())
-    rows = session.execute(
-        select(Assignment.annotator_id, holders.c.holders > 1, func.count(), func.sum(words_column()),
-               func.max(Assignment.position))
-        .join(holders, holders.c.document_id == Assignment.document_id)
-        .join(Document, Document.id == Assignment.document_id)
-        .where(Assignment.annotator_id.in_(ids))
-        .group_by(Assignment.annotator_id, holders.c.holders > 1))
-    for annotator_id, is_shared, count, words, last in rows:
-        i = index[annotator_id]
-        loads.documents[i] += count
-        loads.words[i] += int(words or 0)
-        loads.next_position[i] = max(loads.next_position[i], last + 1)
-        if is_shared:
-            loads.shared_documents[i] += count
-            loads.shared_words[i] += int(words or 0)
+    mine = Assignment.annotator_id.in_(ids)
+    for annotator_id, count, last in session.execute(
+            select(Assignment.annotator_id, func.count(), func.max(Assignment.position)).where(mine)
+            .group_by(Assignment.annotator_id)):
+        loads.documents[index[annotator_id]] = count
+        loads.next_position[index[annotator_id]] = last + 1
+    shared = select(Assignment.document_id).group_by(Assignment.document_id).having(func.count() > 1)
+    is_shared = Assignment.document_id.in_(shared)
+    for annotator_id, count in session.execute(
+            select(Assignment.annotator_id, func.count()).where(mine, is_shared).group_by(Assignment.annotator_id)):
+        loads.shared_documents[index[annotator_id]] = count
+    if by_words:
+        for annotator_id, words, shared_words in session.execute(
+                select(Assignment.annotator_id, func.sum(words_column()),
+                       func.sum(case((is_shared, words_column()), else_=0)))
+                .join(Document, Document.id == Assignment.document_id).where(mine).group_by(Assignment.annotator_id)):
+            loads.words[index[annotator_id]] = int(words or 0)
+            loads.shared_words[index[annotator_id]] = int(shared_words or 0)
     other = aliased(Assignment)
     for a, b, count in session.execute(
         select(Assignment.annotator_id, other.annotator_id, func.count())
         .join(other, and_(other.document_id == Assignment.document_id, other.annotator_id > Assignment.annotator_id))
-        .where(Assignment.annotator_id.in_(ids), other.annotator_id.in_(ids))
+        .where(mine, other.annotator_id.in_(ids), is_shared)
         .group_by(Assignment.annotator_id, other.annotator_id)):
         i, j = sorted((index[a], index[b]))
         loads.pairs[i, j] = count
@@ -95,12 +99,15 @@ def current_loads(session: Session, ids: list[int]) -> Loads:
 
 def unassigned_documents(session: Session, by_words: bool) -> tuple[array, array]:
     """Ids and weights (1, or words) of the documents nobody holds, in import order."""
-    ids, weights = array("q"), array("q")
     held = exists().where(Assignment.document_id == Document.id)
-    weight = words_column() if by_words else 1
-    for id_, w in session.execute(select(Document.id, weight).where(~held).order_by(Document.id)).yield_per(BATCH):
-        ids.append(id_)
-        weights.append(max(1, int(w)))  # an empty document still costs a look
+    query = select(Document.id, *([words_column()] if by_words else [])).where(~held).order_by(Document.id)
+    ids, weights = array("q"), array("q")
+    for part in session.connection().execute(query).partitions(BATCH):
+        ids.extend(row[0] for row in part)
+        if by_words:
+            weights.extend(max(1, int(row[1])) for row in part)  # an empty document still costs a look
+    if not by_words:
+        weights = array("q", [1]) * len(ids)
     return ids, weights
 
 
@@ -118,8 +125,8 @@ def write_in_batches(session: Session, description: str, first: list, rows: Iter
     """Apply `first` (annotators made) and the planned rows as Changes of BATCH rows inside the
     caller's transaction: all or nothing, and never all rows in memory at once."""
     batch = list(first)
-    for row in rows:
-        batch.append(("assignments", frozen(row)))
+    for row in rows:  # each a fresh dict: wrapped, not copied
+        batch.append(("assignments", MappingProxyType(row)))
         if len(batch) >= BATCH:
             apply_in(session, Change(description, tuple(batch)))
             batch = []
