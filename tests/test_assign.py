@@ -159,3 +159,40 @@ def test_a_project_without_documents_is_refused_unchanged(project):
     with pytest.raises(UserError, match="no documents"):
         assign_documents(project, ["alice", "bob"])
     assert snapshot(project) == before
+
+
+def test_a_change_adding_an_assignment_that_exists_is_refused_whole(project, tmp_path):
+    """Assignment rows go in by bulk; an existing one is still refused and nothing is written."""
+    from sqlalchemy import select
+
+    from annotator.changes import Change, apply, frozen
+    from annotator.model import Assignment, utcnow
+
+    import_documents(project, tmp_path, 3)
+    assign_documents(project, ["alice"])
+    with project.read() as session:
+        existing = session.execute(select(Assignment.__table__)).mappings().first()
+    fresh = {"document_id": existing["document_id"], "annotator_id": existing["annotator_id"], "position": 99,
+             "assigned_at": utcnow()}
+    newcomer = {"id": 50, "name": "zoe", "role": "annotator", "created_at": utcnow()}
+    before = snapshot(project)
+    with pytest.raises(UserError, match="exists already"):
+        apply(project, Change("again", (("annotators", frozen(newcomer)), ("assignments", frozen(fresh)))))
+    assert snapshot(project) == before
+
+
+def test_an_assignment_change_undoes_and_redoes(project, tmp_path):
+    from sqlalchemy import select
+
+    from annotator.changes import Change, apply, frozen
+    from annotator.model import Assignment
+
+    import_documents(project, tmp_path, 4)
+    assign_documents(project, ["alice", "bob"])
+    with project.read() as session:
+        rows = tuple(("assignments", frozen(r)) for r in session.execute(select(Assignment.__table__)).mappings())
+    given = Change("assign", rows)
+    apply(project, given.inverse())
+    assert assignment_rows(project) == set()
+    apply(project, given)
+    assert len(assignment_rows(project)) == 4

@@ -119,3 +119,30 @@ def test_impossible_requests_are_refused(annotators, overlap, per_doc, message):
 def test_no_overlap_needs_no_second_annotator():
     check_request(1, 0.0, 1)
     assert list(plan([1, 1], 1, 0.0, 1, 0)) in ([(0, (0,)), (1, (0,))], [(1, (0,)), (0, (0,))])
+
+
+@given(requests(), st.integers(min_value=0, max_value=300))
+def test_a_second_run_with_overlap_balances_the_new_totals(request, extra):
+    """The shared documents of a re-run continue the pair rounds; the others even the totals
+    out, which they can once there are a few per annotator."""
+    n, annotators, overlap, per_doc, seed = request
+    first = list(plan([1] * n, annotators, overlap, per_doc, seed))
+    loads = _loads(first, annotators, [1] * n)
+    shared_loads = _loads([(d, g) for d, g in first if len(g) > 1], annotators, [1] * n)
+    pairs = pair_counts([g for _, g in first if len(g) > 1], annotators)
+    more = 5 * annotators + extra
+    second = list(plan([1] * more, annotators, 0.2, per_doc, seed + 1, [loads[a] for a in range(annotators)],
+                       [shared_loads[a] for a in range(annotators)], pairs))
+    total = loads + _loads(second, annotators, [1] * more)
+    assert max(total.values()) - min(total.values()) <= 1
+
+
+@given(team, st.integers(min_value=1, max_value=300), st.integers(min_value=1, max_value=300), st.integers(0, 99))
+def test_pairs_stay_even_over_reruns_with_the_same_seed(annotators, n, more, seed):
+    first = list(plan([1] * n, annotators, 0.2, 2, seed))
+    pairs = pair_counts([g for _, g in first if len(g) > 1], annotators)
+    shared_loads = _loads([(d, g) for d, g in first if len(g) > 1], annotators, [1] * n)
+    second = list(plan([1] * more, annotators, 0.2, 2, seed, None, [shared_loads[a] for a in range(annotators)], pairs))
+    after = Counter(pairs) + Counter(pair_counts([g for _, g in second if len(g) > 1], annotators))
+    counts = [after[pair] for pair in pairs]
+    assert max(counts) - min(counts) <= 1

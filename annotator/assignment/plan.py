@@ -55,16 +55,17 @@ def plan(weights: Sequence[int], annotators: int, overlap: float = 0.0, per_doc:
     check_request(annotators, overlap, per_doc)
     n = len(weights)
     rng = random.Random(seed)
+    rank = list(range(annotators))
+    rng.shuffle(rank)  # first, so that who plays which round-robin part depends on the seed alone
     order = array("q", range(n))
     rng.shuffle(order)
-    rank = list(range(annotators))
-    rng.shuffle(rank)
     m = overlap_count(n, overlap)
-    is_shared = [m and (step + 1) * m // n > step * m // n for step in range(n)]  # evenly through the order
-    groups = _shared_groups([weights[order[s]] for s in range(n) if is_shared[s]], annotators, per_doc, rank,
-                            shared_loads or [0] * annotators, shared)
+    # The shared ones, evenly through the order (one byte per document).
+    is_shared = bytearray(bool(m) and (step + 1) * m // n > step * m // n for step in range(n))
+    shared_weights = array("q", (weights[order[s]] for s in range(n) if is_shared[s]))
+    groups = _shared_groups(shared_weights, annotators, per_doc, rank, shared_loads or [0] * annotators, shared)
     totals = list(loads or [0] * annotators)
-    for g, weight in zip(range(0, len(groups), per_doc), (weights[order[s]] for s in range(n) if is_shared[s])):
+    for g, weight in zip(range(0, len(groups), per_doc), shared_weights):
         for a in groups[g:g + per_doc]:
             totals[a] += weight
     # (load, step last given a document, seeded rank, index): the least loaded first, then
@@ -82,7 +83,7 @@ def plan(weights: Sequence[int], annotators: int, overlap: float = 0.0, per_doc:
             yield doc, (a,)
 
 
-def _shared_groups(weights: list[int], annotators: int, k: int, rank: list[int], start: Sequence[float],
+def _shared_groups(weights: Sequence[int], annotators: int, k: int, rank: list[int], start: Sequence[float],
                    shared: dict[tuple[int, int], int] | None) -> array:
     """k annotators for each shared document (flat, k per document): the least loaded in shared
     documents, and among equals those who share fewest with the ones already taken. Pairs
