@@ -54,7 +54,8 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
         ids_by_name, created = table.annotator_ids(session, names, made)
         retaken = table.unstarted_assignments(session) if docs == "all" else []
         if retaken:  # taken back first (its own Change), so that loads and the planned set see it
-            apply_in(session, Change("take back documents nobody started", deleted=tuple(("assignments", row) for row in retaken)))
+            apply_in(session, Change("take back documents nobody started",
+                                     deleted=tuple(("assignments", row) for row in retaken)))
         ids = [ids_by_name[name] for name in names]
         by_words = balance == "words"
         loads = table.current_loads(session, ids, by_words)
