@@ -33,6 +33,20 @@ class LinkInfo:
     relation: str
 
 
+@dataclass(frozen=True)
+class Touched:
+    """What one change did to a document's spans and links, so that a view redraws only that.
+
+    False when the change did not touch the document (a status, another document)."""
+    spans: frozenset[int] = frozenset()  # inserted or relabelled: read them from the state
+    spans_removed: frozenset[int] = frozenset()
+    links: frozenset[int] = frozenset()  # inserted
+    links_removed: tuple[LinkInfo, ...] = ()  # as they were: their ends' descriptions change
+
+    def __bool__(self) -> bool:
+        return bool(self.spans or self.spans_removed or self.links or self.links_removed)
+
+
 @dataclass
 class DocumentAnnotations:
     document_id: int
@@ -64,9 +78,9 @@ class DocumentAnnotations:
                 state.links[link_id] = LinkInfo(link_id, head, child, state.relations[label_id])
         return state
 
-    def apply(self, change: Change) -> bool:
-        """Bring the state up to date with a change; True when it touched this document."""
-        touched = False
+    def apply(self, change: Change) -> Touched:
+        """Bring the state up to date with a change; say which of its spans and links it touched."""
+        spans, links, spans_removed, links_removed = set(), set(), set(), []
         for row in change.rows("annotators"):
             if row["name"] == self.annotator:
                 self.annotator_id = row["id"]
@@ -74,24 +88,28 @@ class DocumentAnnotations:
             if row["id"] == self.annotator_id:
                 self.annotator_id = None
         for row in change.rows("relations", "deleted"):
-            touched |= self.links.pop(row["id"], None) is not None
+            link = self.links.pop(row["id"], None)
+            if link is not None:
+                links_removed.append(link)
         for row in change.rows("spans", "deleted"):
-            touched |= self.spans.pop(row["id"], None) is not None
+            if self.spans.pop(row["id"], None) is not None:
+                spans_removed.add(row["id"])
         for update in change.updated:
             if update.table == "spans" and update.key["id"] in self.spans and "label_id" in update.after:
                 old = self.spans[update.key["id"]]
                 self.spans[old.id] = SpanInfo(old.id, self.labels[update.after["label_id"]], old.start, old.end)
-                touched = True
+                spans.add(old.id)
         for row in change.rows("spans"):
             if row["document_id"] == self.document_id and row["annotator_id"] == self.annotator_id:
                 self.spans[row["id"]] = SpanInfo(row["id"], self.labels[row["label_id"]], row["start"], row["end"])
-                touched = True
+                spans.add(row["id"])
         for row in change.rows("relations"):
             if row["head_id"] in self.spans and row["annotator_id"] == self.annotator_id:
                 self.links[row["id"]] = LinkInfo(row["id"], row["head_id"], row["child_id"],
                                                  self.relations[row["label_id"]])
-                touched = True
-        return touched
+                links.add(row["id"])
+        return Touched(frozenset(spans), frozenset(spans_removed - spans), frozenset(links),
+                       tuple(link for link in links_removed if link.id not in links))
 
     def links_of(self, span_id: int) -> list[LinkInfo]:
         return [link for link in self.links.values() if span_id in (link.head, link.child)]

@@ -10,20 +10,25 @@ same ids. Views ask it what it touched (`documents()`, `spans_touched()`, `links
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from types import MappingProxyType
 
 from sqlalchemy import Table, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
-from annotator.model import Annotator, DocumentStatus, Relation, Span
+from annotator.model import Annotator, Assignment, DocumentStatus, Relation, Span
 from annotator.store import Project
 
 TABLES: dict[str, Table] = {
-    model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus)
+    model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus, Assignment)
 }
 # Parents before children when inserting; the reverse when deleting.
-_INSERT_ORDER = ("annotators", "spans", "relations", "document_status")
+_INSERT_ORDER = ("annotators", "spans", "relations", "document_status", "assignments")
+# Tables whose changes come by the hundred thousand (assigning a project): their inserted rows
+# go in by the driver's executemany, an existing key refused by the table's constraints.
+_BULK = frozenset({"assignments"})
 
 
 def frozen(row) -> MappingProxyType:
@@ -141,6 +146,11 @@ def apply_in(session: Session, change: Change) -> None:
         if result.rowcount != 1:
             raise _conflict(upd.table, upd.key)
     for name in _INSERT_ORDER:
+        if name in _BULK:
+            bulk = [row for table_name, row in change.inserted if table_name == name]
+            if bulk:
+                _insert_bulk(session, TABLES[name], bulk)
+            continue
         rows = [dict(row) for table_name, row in change.inserted if table_name == name]
         if rows:
             table = TABLES[name]
@@ -148,6 +158,39 @@ def apply_in(session: Session, change: Change) -> None:
                 if session.execute(select(table).where(_matches(table, _key(table, row)))).first():
                     raise _conflict(name, row)
             session.execute(insert(table), rows)
+
+
+def _insert_bulk(session: Session, table: Table, rows: list) -> None:
+    """Insert rows with the driver's executemany, each distinct value bound once: SQLAlchemy's
+    per-row parameter handling costs more than SQLite's own insert at this size. A row whose
+    key exists is refused by the table's own constraints, which is the same check `apply_in`
+    makes row by row for the other tables."""
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = [column.name for column in table.columns]
+    binders = [(i, processor) for i, processor in enumerate(
+        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns) if processor is not None]
+    values_of = itemgetter(*columns)
+    bound: dict = {}
+    params = []
+    for row in rows:
+        values = list(values_of(row))
+        for i, processor in binders:
+            value = values[i]
+            if value is not None:
+                if value not in bound:
+                    bound[value] = processor(value)
+                values[i] = bound[value]
+        params.append(tuple(values))
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                 f"VALUES ({', '.join(marker for _ in columns)})")
+    try:
+        with session.begin_nested():  # a refused batch leaves the caller's transaction usable
+            connection.exec_driver_sql(statement, params)
+    except IntegrityError:
+        raise UserError(f"an {table.name[:-1]} this action adds exists already (changed elsewhere since); "
+                        "nothing was written — run it again") from None
 
 
 def _matches(table: Table, values: dict):
@@ -160,7 +203,8 @@ def _key(table: Table, row: dict) -> dict:
 
 
 def _conflict(table: str, row) -> UserError:
-    what = {"spans": "span", "relations": "link", "document_status": "document status", "annotators": "annotator"}[table]
+    what = {"spans": "span", "relations": "link", "document_status": "document status", "annotators": "annotator",
+            "assignments": "assignment of document"}[table]
     ident = row.get("id", row.get("document_id"))
     return UserError(f"{what} {ident} was changed elsewhere since this action; reopen the document and redo it by hand")
 

@@ -158,3 +158,20 @@ class Relation(Base):
         ForeignKey("annotators.id", ondelete="SET NULL", name="fk_relations_reviewer")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Assignment(Base):
+    """A document handed to an annotator; `position` is its place in that annotator's queue
+    (their assignment order, kept across re-runs and hand-overs)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("annotator_id", "position", name="uq_assignments_queue"),)
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotator_id: Mapped[int] = mapped_column(
+        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -6,7 +6,9 @@ Prints, each as a ratio to a bare-Qt floor measured in the same run:
            given the same text and 2,000 ExtraSelections, painted;
   add    — add one span (committed to the project file, then repainted), versus
            adding one ExtraSelection to that QPlainTextEdit and repainting;
-and the resident memory of the window with a 10,000-document project open versus an
+and adding one span (and undoing it) on the long article versus on a 5,000-character article
+with 50 spans, each in a window of the same size, taking turns: one span should cost what it
+costs, whatever else the article holds (target <= 1.2x); and the resident memory of the window with a 10,000-document project open versus an
 empty project (each in its own process). Targets: open <= 1.5x, add <= 2x, memory <= 1.5x.
 
     python benchmarks/bench_window.py [--repeat 7] [--docs 10000]
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 SPANS = 2_000
 CHARS = 100_000
+SHORT_SPANS, SHORT_CHARS = 50, 5_000  # the article one span is measured against
 COLORS = {"SPEAKER": "#7ecbf1", "QUOTE": "#fbd76a", "THREAT": "#fb7f74", "FIGURE": "#bddbcc"}
 
 
@@ -144,49 +147,85 @@ def timings(repeat: int) -> dict[str, float]:
             floor_add.append(time.perf_counter() - t)
     floor.close()
 
-    project = open_project(work / "long.db")
-    window = MainWindow(project, "alice", Settings(QSettings(str(work / "s.ini"), QSettings.Format.IniFormat)))
-    window.resize(1400, 860)
-    window.show()
-    app.processEvents()
+    def open_window(name: str):
+        window = MainWindow(open_project(work / name), "alice",
+                            Settings(QSettings(str(work / f"{name}.ini"), QSettings.Format.IniFormat)))
+        window.resize(1400, 860)
+        window.show()
+        app.processEvents()
+        return window
+
+    window = open_window("long.db")
     document = window.current_document()
     assert len(window.state.spans) == SPANS, len(window.state.spans)
     links = len(window.state.links)
-    window_open, window_add = [], []
-    # Places to add a FIGURE where, once snapped to tokens, there is none yet.
-    from annotator.queries import document_text
-    from annotator.tokens import snap
-
-    with project.read() as session:
-        _, tokens = document_text(session, document)
-    taken = {(s, e) for s, e, label in spans if label == "FIGURE"}
-    free = []
-    for m in range(200, CHARS - 100, 97):
-        snapped = snap(text, tokens, m, m + 7)
-        if snapped and snapped not in taken and snapped not in free:
-            free.append(snapped)
-    free = free[:: max(1, len(free) // (repeat * repeat))]
+    window_open = []
     for _ in range(repeat):
         app.processEvents()
         t = time.perf_counter()
         window.open_document(document)  # reads text and spans from the file again
         paint(window.view)
         window_open.append(time.perf_counter() - t)
-    for k in range(repeat * repeat):
-        start, end = free[k]
-        cursor = window.view.textCursor()
-        cursor.setPosition(window.view._to_qt(start))
-        cursor.setPosition(window.view._to_qt(end), QTextCursor.MoveMode.KeepAnchor)
-        window.view.setTextCursor(cursor)
-        t = time.perf_counter()
-        window.mark("FIGURE")  # committed to the file, then shown
-        paint(window.view)
-        window_add.append(time.perf_counter() - t)
-    assert len(window.state.spans) == SPANS + repeat * repeat
+    # The same action on a short article, in a window of its own: what one span costs by itself.
+    # The two take turns, so that the machine's load weighs on both alike.
+    short = text[:SHORT_CHARS]
+    short_spans = word_spans(short, SHORT_SPANS)
+    build_project(work / "short.db", short, short_spans)
+    short_window = open_window("short.db")
+    assert len(short_window.state.spans) == SHORT_SPANS, len(short_window.state.spans)
+    count = repeat * repeat
+    times: dict[str, list[float]] = {"add": [], "undo": [], "short_add": [], "short_undo": []}
+    for long_place, short_place in zip(free_places(window, text, spans, count),
+                                       free_places(short_window, short, short_spans, count)):
+        for shown, place, name in ((window, long_place, ""), (short_window, short_place, "short_")):
+            added, undone = add_and_undo(shown, *place)
+            times[f"{name}add"].append(added)
+            times[f"{name}undo"].append(undone)
     window.close()
+    short_window.close()
     median = statistics.median
-    return {"open": median(window_open), "open_floor": median(floor_open),
-            "add": median(window_add), "add_floor": median(floor_add), "links": links}
+    return {"open": median(window_open), "open_floor": median(floor_open), "add_floor": median(floor_add),
+            "links": links, **{name: median(values) for name, values in times.items()}}
+
+
+def free_places(window, text: str, spans, count: int) -> list[tuple[int, int]]:
+    """`count` places spread over the article where, once snapped to tokens, there is no FIGURE."""
+    from annotator.queries import document_text
+    from annotator.tokens import snap
+
+    with window.project.read() as session:
+        _, tokens = document_text(session, window.current_document())
+    taken = {(s, e) for s, e, label in spans if label == "FIGURE"}
+    free = []
+    for m in range(200, len(text) - 100, 23):
+        snapped = snap(text, tokens, m, m + 7)
+        if snapped and snapped not in taken and snapped not in free:
+            free.append(snapped)
+    free = free[:: max(1, len(free) // count)]
+    assert len(free) >= count, (len(free), count)
+    return free[:count]
+
+
+def add_and_undo(window, start: int, end: int) -> tuple[float, float]:
+    """Add a FIGURE there (committed to the file, then repainted) and undo it, so that the article
+    keeps its spans; the time of each."""
+    from PySide6.QtGui import QTextCursor
+
+    before = len(window.state.spans)
+    cursor = window.view.textCursor()
+    cursor.setPosition(window.view._to_qt(start))
+    cursor.setPosition(window.view._to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+    t = time.perf_counter()
+    window.mark("FIGURE")
+    paint(window.view)
+    added = time.perf_counter() - t
+    assert len(window.state.spans) == before + 1
+    t = time.perf_counter()
+    window.undo_stack.undo()
+    paint(window.view)
+    assert len(window.state.spans) == before
+    return added, time.perf_counter() - t
 
 
 def memory_child(kind: str, docs: int) -> None:
@@ -249,6 +288,11 @@ def main() -> None:
           f"ratio {t['open'] / t['open_floor']:.2f}x (target <= 1.5x)")
     print(f"add one span:      window {t['add'] * 1000:7.1f} ms   floor {t['add_floor'] * 1000:7.1f} ms   "
           f"ratio {t['add'] / t['add_floor']:.2f}x (target <= 2x)")
+    print(f"add, by size:      {SPANS:,} spans {t['add'] * 1000:7.1f} ms   {SHORT_CHARS:,} characters / "
+          f"{SHORT_SPANS} spans {t['short_add'] * 1000:7.1f} ms   ratio {t['add'] / t['short_add']:.2f}x "
+          "(target <= 1.2x)")
+    print(f"undo that add:     {SPANS:,} spans {t['undo'] * 1000:7.1f} ms   {SHORT_CHARS:,} characters / "
+          f"{SHORT_SPANS} spans {t['short_undo'] * 1000:7.1f} ms   ratio {t['undo'] / t['short_undo']:.2f}x")
     m = memory(args.docs)
     print(f"memory (RSS):      {m['big']['documents']:,} documents {m['big']['rss_mib']:.0f} MiB   "
           f"empty project {m['empty']['rss_mib']:.0f} MiB   ratio {m['big']['rss_mib'] / m['empty']['rss_mib']:.2f}x "

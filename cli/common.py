@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from typing import Annotated, NoReturn
 
 import typer
@@ -21,6 +22,11 @@ stdout_console = Console(highlight=False)
 stderr_console = Console(stderr=True, highlight=False)
 
 ProjectArg = Annotated[str, typer.Argument(metavar="PROJECT", help="Project file path, or a SQLAlchemy database URL.")]
+
+
+def choices(name: str, values: Sequence[str]) -> type[Enum]:
+    """A typer choice type whose members are the values themselves (`--format csv`)."""
+    return Enum(name, [(value, value) for value in values], type=str)
 
 
 def split_names(values: list[str] | None) -> list[str] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -10,21 +9,13 @@ import typer
 from rich.markup import escape
 
 from cli.common import (
-    ProjectArg, one_line_errors, opened_project, progress_bar, split_names, stderr_console, stdout_console,
+    ProjectArg, choices, one_line_errors, opened_project, progress_bar, split_names, stderr_console, stdout_console,
 )
 
 
-class ExportFormat(str, Enum):  # exports.FORMATS (not imported here: it loads spaCy)
-    spacy = "spacy"
-    prodigy = "prodigy"
-    doccano = "doccano"
-    csv = "csv"
-
-
-class PassageMode(str, Enum):  # exports.PASSAGE_MODES
-    document = "document"
-    paragraph = "paragraph"
-    sentence = "sentence"
+# exports.FORMATS and exports.PASSAGE_MODES (not imported here: they load spaCy); a test compares them.
+ExportFormat = choices("ExportFormat", ("spacy", "prodigy", "doccano", "csv"))
+PassageMode = choices("PassageMode", ("document", "paragraph", "sentence"))
 
 
 def export(

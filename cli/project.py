@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,17 +15,11 @@ from annotator.importing.options import MAX_CHARS
 from annotator.stats import project_stats
 from annotator.store import create_project
 from cli.common import (
-    ProjectArg, fail, is_utf8, one_line_errors, opened_project, progress_bar, stderr_console, stdout_console,
+    ProjectArg, choices, fail, is_utf8, one_line_errors, opened_project, progress_bar, stderr_console, stdout_console,
 )
 
 
-class ImportFormat(str, Enum):
-    auto = "auto"
-    txt = "txt"
-    jsonl = "jsonl"
-    csv = "csv"
-    prodigy = "prodigy"
-    doccano = "doccano"
+ImportFormat = choices("ImportFormat", ("auto", "txt", "jsonl", "csv", "prodigy", "doccano"))  # auto + the importer's FORMATS
 
 
 def init(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,14 +15,10 @@ from rich.table import Table
 
 from annotator.errors import UserError
 from annotator.store import Project
-from cli.common import ProjectArg, one_line_errors, opened_project, split_names, stdout_console
+from cli.common import ProjectArg, choices, one_line_errors, opened_project, split_names, stdout_console
 
 
-class ReportFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    html = "html"
+ReportFormat = choices("ReportFormat", ("table", "json", "csv", "html"))
 
 
 def agreement(

@@ -4,7 +4,7 @@ The public names load on first use (PEP 562), so that the worker processes of a 
 export, which import only exports.spacy_docs, do not also load pandas, SQLAlchemy and Alembic.
 """
 
-from importlib import import_module
+from annotator.lazy_names import lazy_getattr
 
 _PUBLIC = {
     "FORMATS": "exports.export",
@@ -17,8 +17,4 @@ _PUBLIC = {
 }
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str):
-    if name in _PUBLIC:
-        return getattr(import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'exports' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

@@ -197,8 +197,13 @@ def test_document_annotations_follow_changes_like_a_fresh_load(project, doc):
     changes.append(add_link(project, quote, changes[1].focus_span, "alice"))
     changes.append(relabel_span(project, quote, "THREAT"))
     changes.append(delete_span(project, changes[1].focus_span))
-    for change in changes:
-        state.apply(change)
+    touched = [state.apply(change) for change in changes]
+    speaker, link = changes[1].focus_span, changes[2].inserted[0][1]["id"]
+    assert [(t.spans, t.spans_removed, t.links, tuple(l.id for l in t.links_removed)) for t in touched] == [
+        ({quote}, set(), set(), ()), ({speaker}, set(), set(), ()), (set(), set(), {link}, ()),
+        ({quote}, set(), set(), (link,)),  # a THREAT may not be said_by: the relabel drops the link
+        (set(), {speaker}, set(), ())]
+    assert all(touched)
 
     def fresh():
         with project.read() as session:

@@ -43,13 +43,15 @@ def test_every_headless_module_imports_with_qt_missing():
 
 
 def test_light_commands_load_no_heavy_library(sample_project):
-    """Every command pays its imports at start: stats, --help and --version need neither spaCy,
+    """Every command pays its imports at start: stats, assign, --help and --version need neither spaCy,
     pandas, numpy, Qt nor Alembic (benchmarks/bench_startup.py measures the time itself)."""
     heavy = ("spacy", "thinc", "pandas", "numpy", "PySide6", "alembic")
     script = (
         "import sys\n"
         "from cli.app import app\n"
-        "for argv in (['stats', sys.argv[1]], ['stats', sys.argv[1], '--json'], ['--help'], ['--version']):\n"
+        "for argv in (['stats', sys.argv[1]], ['stats', sys.argv[1], '--json'], ['--help'], ['--version'],\n"
+        "             ['assign', sys.argv[1], '--annotators', 'alice,bob', '--overlap', '0.4'],\n"
+        "             ['assign', sys.argv[1], '--show', '--json']):\n"
         "    try:\n"
         "        app(argv, standalone_mode=False)\n"
         "    except SystemExit:\n"

@@ -7,9 +7,8 @@ from contextlib import contextmanager
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.importing import import_path
 from tests.test_window_marking import stored
-from tests.ui_helpers import open_window
+from tests.ui_helpers import window_on_text
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 TEXT = "Vladimir Putin said on Tuesday that Russia would respond."
@@ -17,11 +16,8 @@ TEXT = "Vladimir Putin said on Tuesday that Russia would respond."
 
 @pytest.fixture
 def window(qtbot, project, tmp_path):
-    path = tmp_path / "article.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    import_path(project, path)
     project.busy_timeout = 0.1  # each try waits this long for the lock
-    return open_window(qtbot, project, "alice", tmp_path / "settings.ini")
+    return window_on_text(qtbot, project, tmp_path, TEXT)
 
 
 @contextmanager

@@ -39,7 +39,7 @@ def found(view, text: str):
 
 def changed_pixels(view) -> set[tuple[int, int]]:
     """Viewport pixels the links change (painted with them, then without them)."""
-    links = list(view._links)
+    links = list(view._links.links.values())
     with_links = view.viewport().grab().toImage()
     view.set_links([])
     without = view.viewport().grab().toImage()

@@ -4,9 +4,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from sqlalchemy import select
 
-from annotator.importing import import_path
 from annotator.model import Annotator, Label, Span
-from tests.ui_helpers import open_window
+from tests.ui_helpers import window_on_text
 
 CTRL, SHIFT, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
 TEXT = "Vladimir Putin said on Tuesday that Russia would respond. “We will act,” he said.\n\nPrices rose 8.9% in May."
@@ -14,10 +13,7 @@ TEXT = "Vladimir Putin said on Tuesday that Russia would respond. “We will act
 
 @pytest.fixture
 def window(qtbot, project, tmp_path):
-    path = tmp_path / "article.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    import_path(project, path)
-    return open_window(qtbot, project, "alice", tmp_path / "settings.ini")
+    return window_on_text(qtbot, project, tmp_path, TEXT)
 
 
 def stored(project):

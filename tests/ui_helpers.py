@@ -20,3 +20,13 @@ def open_window(qtbot, project: Project, annotator: str, settings_file: Path) ->
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window
+
+
+def window_on_text(qtbot, project: Project, tmp_path: Path, text: str, annotator: str = "alice") -> MainWindow:
+    """A window on a project holding one article with `text`, imported from a file as a user would."""
+    from annotator.importing import import_path
+
+    path = tmp_path / "article.txt"
+    path.write_text(text, encoding="utf-8", newline="")
+    import_path(project, path)
+    return open_window(qtbot, project, annotator, tmp_path / "settings.ini")

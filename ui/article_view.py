@@ -9,11 +9,15 @@ visible lines only. Links are arcs from head to child (ui/link_arcs.py) in the g
 a 170% line height leaves above each line. It is a QTextEdit, not a QPlainTextEdit,
 because only QTextEdit's layout honours a block format's line height. The selected
 span gets an outline and its links a stronger arc; hovering shows labels.
+
+`set_document` / `set_spans` draw a whole set; after an edit `update_spans` and `update_links`
+redraw only the spans touched, those whose level they moved (ui/span_levels.py) and the
+links at their ends (ui/placed_links.py), so one new span costs what one span costs.
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
@@ -23,6 +27,8 @@ from PySide6.QtWidgets import QTextEdit, QToolTip
 
 from annotator.qt_positions import QtPositions
 from ui import link_arcs
+from ui.placed_links import PlacedLinks
+from ui.span_levels import InTextOrder, SpanLevels
 
 UNDERLINE = 4  # px per nested level (3 px line, 1 px gap)
 LINE_HEIGHT = 170  # percent of the font's line: the gap above each line holds the link arcs
@@ -41,25 +47,6 @@ class ShownLink(NamedTuple):
     head: int  # span ids: the QUOTE or THREAT ...
     child: int  # ... and its SPEAKER
     relation: str
-
-
-def nesting_levels(spans: list[ShownSpan]) -> dict[int, int]:
-    """Level of each span so that spans on one level never overlap (0 = outermost)."""
-    ends: list[int] = []  # per level, where its last span ends
-    levels = {}
-    order = sorted(spans, key=attrgetter("id"))  # by (start, -end, id), in three stable C-speed sorts
-    order.sort(key=attrgetter("end"), reverse=True)
-    order.sort(key=attrgetter("start"))
-    for span in order:
-        for level, end in enumerate(ends):
-            if end <= span.start:
-                ends[level] = span.end
-                break
-        else:
-            level = len(ends)
-            ends.append(span.end)
-        levels[span.id] = level
-    return levels
 
 
 def _near_end(rect: QRectF, right: bool, most: float = 80) -> QRectF:
@@ -90,12 +77,12 @@ class ArticleView(QTextEdit):
         self.document().setDocumentMargin(16)
         self._top_margin()
         self._positions = QtPositions("")
-        self._spans: dict[int, ShownSpan] = {}
-        self._levels: dict[int, int] = {}
-        self._cache: dict[int, tuple[ShownSpan, int, QTextEdit.ExtraSelection | None]] = {}
-        self._underlined: list[tuple[ShownSpan, int, int, int]] = []
-        self._links: list[ShownLink] = []
-        self._placed_links: list[tuple[ShownLink, int, int, int, int]] = []  # link, head and child in Qt positions
+        self._set_index(SpanLevels())
+        # What is drawn, by span id: level 0 as a background, deeper levels underlined (Qt positions).
+        self._selections: dict[int, tuple[ShownSpan, QTextEdit.ExtraSelection]] = {}
+        self._backgrounds = InTextOrder()  # the same selections in text order, as handed to Qt
+        self._underlined: dict[int, tuple[ShownSpan, int, int, int]] = {}
+        self._links = PlacedLinks()
         self._formats: dict[str, QTextCharFormat] = {}
         self._colors: dict[str, QColor] = {}
         self.selected_span: int | None = None
@@ -108,6 +95,10 @@ class ArticleView(QTextEdit):
     def _from_qt(self, position: int) -> int:
         return self._positions.from_qt(position)
 
+    def _to_qt_rows(self, rows: list[tuple[int, ...]]) -> list[list[int]]:
+        """Rows of code-point offsets -> the same rows in Qt positions, in one step."""
+        return self._positions.to_qt_many(rows).tolist() if rows else []
+
     # --- content ----------------------------------------------------------------------
     def set_colors(self, colors: dict[str, str]) -> None:
         self._colors = {name: QColor(value) for name, value in colors.items()}
@@ -117,15 +108,17 @@ class ArticleView(QTextEdit):
             fmt.setBackground(color)
             fmt.setForeground(QColor("#000000"))  # label colours are light: black text in both themes
             self._formats[name] = fmt
-        self._cache.clear()
         if self._spans:
-            self._apply_spans()
+            self._selections, self._backgrounds = {}, InTextOrder()  # new formats: no selection is reused
+            self._draw(self._spans.values(), {})
+            self._show_selections()
 
     def set_document(self, text: str, spans: list[ShownSpan], links: list[ShownLink] = ()) -> None:
         """Show a new article with the caret at its start and keyboard focus on it."""
         self._positions = QtPositions(text)
-        self._cache.clear()
-        self._spans, self._links = {}, list(links)
+        self._set_index(SpanLevels())
+        self._selections, self._backgrounds, self._underlined = {}, InTextOrder(), {}
+        self._links = PlacedLinks(links)
         self.selected_span = None
         self.setExtraSelections([])
         self.setPlainText("")  # a fresh document: no undo history, default formats
@@ -149,50 +142,85 @@ class ArticleView(QTextEdit):
         fmt.setTopMargin(self.document().documentMargin() + gap)
         frame.setFrameFormat(fmt)
 
-    def set_spans(self, spans: list[ShownSpan]) -> None:
-        self._spans = {span.id: span for span in spans}
+    def _set_index(self, index: SpanLevels) -> None:
+        self._index = index
+        self._spans: dict[int, ShownSpan] = index.spans  # the index's own dicts, updated in place
+        self._levels: dict[int, int] = index.levels
+
+    def set_spans(self, spans: Iterable[ShownSpan]) -> None:
+        """Show these spans (all of them: a new document); unchanged backgrounds are kept."""
+        reuse, self._selections, self._underlined = self._selections, {}, {}
+        self._backgrounds = InTextOrder()
+        self._set_index(SpanLevels(spans))
         if self.selected_span not in self._spans:
             self.selected_span = None
-        self._apply_spans()
+        self._draw(self._spans.values(), reuse)
+        self._links.place(self._links.links.values(), self._spans, self._to_qt_rows)
+        self._show_selections()
 
-    def set_links(self, links: list[ShownLink]) -> None:
-        """The links to draw as arcs (those whose spans are not shown are left out)."""
-        links = list(links)
-        if links == self._links:
-            return  # set_spans placed them already
-        self._links = links
-        self._place_links()
+    def update_spans(self, changed: Iterable[ShownSpan] = (), removed_ids: Iterable[int] = ()) -> None:
+        """Add or replace `changed` and drop `removed_ids`, redrawing only them and the spans
+        whose nesting level they moved, and re-placing only the links at their ends."""
+        changed = list(changed)
+        removed_ids = [span_id for span_id in removed_ids if span_id in self._spans]
+        moved = set(removed_ids) | {span.id for span in changed if span.id not in self._spans
+                                    or self._spans[span.id][2:4] != span[2:4]}
+        redraw = self._index.update(changed, removed_ids)
+        touched = redraw.union(removed_ids)
+        before = {span_id: self._background(span_id) for span_id in touched}
+        reuse = {span_id: self._drop_background(span_id) for span_id in touched if span_id in self._selections}
+        for span_id in touched:
+            self._underlined.pop(span_id, None)
+        self._draw([self._spans[span_id] for span_id in redraw], reuse)
+        self._links.place(self._links.touching(moved), self._spans, self._to_qt_rows)
+        if self.selected_span not in self._spans:
+            self.selected_span = None
+        if any(self._background(span_id) is not selection for span_id, selection in before.items()):
+            self._show_selections()  # Qt takes the whole list; only when a background changed
         self.viewport().update()
 
-    def _place_links(self) -> None:
-        links = [link for link in self._links if link.head in self._spans and link.child in self._spans]
-        ends = [(self._spans[l.head].start, self._spans[l.head].end, self._spans[l.child].start,
-                 self._spans[l.child].end) for l in links]
-        positions = self._positions.to_qt_many(ends).tolist() if ends else []
-        self._placed_links = [(link, *qt) for link, qt in zip(links, positions)]
+    def _background(self, span_id: int) -> QTextEdit.ExtraSelection | None:
+        entry = self._selections.get(span_id)
+        return entry[1] if entry is not None else None
 
-    def _apply_spans(self) -> None:
-        self._levels = nesting_levels(list(self._spans.values()))
-        selections = []
-        fresh = {}
-        for span_id, span in self._spans.items():
-            level = self._levels[span_id]
-            cached = self._cache.get(span_id)
-            if cached is not None and cached[0] == span and cached[1] == level:
-                entry = cached
-            else:
-                entry = (span, level, self._selection(span) if level == 0 else None)
-            fresh[span_id] = entry
-            if entry[2] is not None:
-                selections.append(entry[2])
-        self._cache = fresh
-        # Underlined spans, painted by paintEvent, in Qt positions.
-        underlined = [(span, level) for span, level, selection in fresh.values() if selection is None]
-        ends = self._positions.to_qt_many([(span.start, span.end) for span, _ in underlined]).tolist() \
-            if underlined else []
-        self._underlined = [(span, level, start, end) for (span, level), (start, end) in zip(underlined, ends)]
-        self._place_links()
-        self.setExtraSelections(selections)
+    def _draw(self, spans: Iterable[ShownSpan], reuse: dict[int, tuple[ShownSpan, QTextEdit.ExtraSelection]]) -> None:
+        """Draw each span at its level: a background (kept from `reuse` if it looks the same) or an underline."""
+        underlined = []
+        for span in spans:
+            level = self._levels[span.id]
+            if level:
+                underlined.append((span, level))
+                continue
+            old = reuse.get(span.id)
+            kept = old is not None and old[0][1:4] == span[1:4]  # same label and range
+            self._selections[span.id] = (span, old[1] if kept else self._selection(span))
+            self._backgrounds.put(span, self._selections[span.id][1])
+        ends = self._to_qt_rows([(span.start, span.end) for span, _ in underlined])
+        for (span, level), (start, end) in zip(underlined, ends):
+            self._underlined[span.id] = (span, level, start, end)
+
+    def _drop_background(self, span_id: int) -> tuple[ShownSpan, QTextEdit.ExtraSelection]:
+        span, selection = self._selections.pop(span_id)
+        self._backgrounds.drop(span)
+        return span, selection
+
+    def _show_selections(self) -> None:
+        # In text order, however they came: where two touch, the later one's edge is on top.
+        self.setExtraSelections(self._backgrounds.items)
+        self.viewport().update()
+
+    def set_links(self, links: Iterable[ShownLink]) -> None:
+        """The links to draw as arcs (those whose spans are not shown are left out)."""
+        links = list(links)
+        if {link.id: link for link in links} == self._links.links:
+            return  # set_spans placed them already
+        self._links = PlacedLinks(links)
+        self._links.place(links, self._spans, self._to_qt_rows)
+        self.viewport().update()
+
+    def update_links(self, changed: Iterable[ShownLink] = (), removed_ids: Iterable[int] = ()) -> None:
+        """Add or replace `changed` links and drop `removed_ids`, placing only those."""
+        self._links.place(self._links.update(changed, removed_ids), self._spans, self._to_qt_rows)
         self.viewport().update()
 
     def _selection(self, span: ShownSpan) -> QTextEdit.ExtraSelection:
@@ -271,7 +299,7 @@ class ArticleView(QTextEdit):
         # Qt moves the painted pixels and repaints only the uncovered strip, but which arcs are
         # stacked where depends on every link in sight: paint it all again.
         super().scrollContentsBy(dx, dy)
-        if self._placed_links:
+        if self._links.placed:
             self.viewport().update()
 
     def visible_range(self) -> tuple[int, int]:
@@ -290,10 +318,10 @@ class ArticleView(QTextEdit):
         painter = QPainter(self.viewport())
         marked = {self.selected_span, *self.linked_spans}
         backgrounds = [self._spans[i] for i in marked if i in self._spans and self._levels[i] == 0]
-        drawn = self._underlined + [(s, 0, self._to_qt(s.start), self._to_qt(s.end)) for s in backgrounds]
-        for span, level, start, end in drawn:
-            if end < first or start > last:
-                continue
+        drawn = [*self._underlined.values(), *((s, 0, self._to_qt(s.start), self._to_qt(s.end)) for s in backgrounds)]
+        # in sight, in id order: the pixels do not depend on the order the spans came in
+        for span, level, start, end in sorted((d for d in drawn if d[3] >= first and d[2] <= last),
+                                              key=lambda d: d[0].id):
             outlined = span.id in marked
             rects = self._rects(start, end)
             if level > 0:
@@ -306,7 +334,7 @@ class ArticleView(QTextEdit):
                 painter.setPen(QPen(self.palette().text().color(), 2, style))
                 for rect in rects:
                     painter.drawRect(rect.adjusted(-1, 0, 1, 0))
-        if self._placed_links:
+        if self._links.placed:
             self._paint_links(painter, first, last)
         painter.end()
 
@@ -319,11 +347,11 @@ class ArticleView(QTextEdit):
         margin = self.document().documentMargin()
         left, right = margin, self.viewport().width() - margin
         parts = []
-        for link, head_start, head_end, child_start, child_end in self._placed_links:
+        in_sight = sorted((placed for placed in self._links.placed.values() if placed[2] >= first and placed[1] <= last
+                           or placed[4] >= first and placed[3] <= last), key=lambda placed: placed[0].id)
+        for link, head_start, head_end, child_start, child_end in in_sight:  # id order, as for the spans
             head_seen = head_end >= first and head_start <= last
             child_seen = child_end >= first and child_start <= last
-            if not (head_seen or child_seen):
-                continue
             forward = child_start >= head_start
             # The anchors: the head's rectangle nearest the child, and the child's nearest the head.
             head = self._rects(max(head_start, first), min(head_end, last)) if head_seen else []

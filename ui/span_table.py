@@ -36,6 +36,7 @@ class SpanTableModel(RowsTableModel):
         super().__init__(parent)
         self._rows: list[SpanRow] = []
         self._keys: list[tuple[int, int, int]] = []  # _order of each row, for bisect
+        self._key_of: dict[int, tuple[int, int, int]] = {}  # span id -> its row's _order
         self._colors: dict[str, QColor] = {}
 
     def set_colors(self, colors: dict[str, str]) -> None:
@@ -45,43 +46,44 @@ class SpanTableModel(RowsTableModel):
         self.beginResetModel()
         self._rows = sorted(rows, key=_order)
         self._keys = [_order(row) for row in self._rows]
+        self._key_of = {row.id: key for row, key in zip(self._rows, self._keys)}
         self.endResetModel()
 
-    def sync(self, rows: list[SpanRow]) -> None:
-        """Show `rows`, inserting and removing only what differs: one new span costs one row, not a reset."""
-        new = {row.id: row for row in rows}
-        old = {row.id: row for row in self._rows}
-        if len(new.keys() ^ old.keys()) > 100:
-            self.set_rows(rows)
-            return
-        for span_id, row in old.items():
-            if span_id not in new or _order(new[span_id]) != _order(row):
-                self._remove(row)
-        for span_id, row in new.items():
-            before = old.get(span_id)
-            if before is None or _order(before) != _order(row):
-                self._insert(row)
-            elif before != row:
-                at = bisect_left(self._keys, _order(row))
+    def update_rows(self, changed: list[SpanRow] = (), removed_ids: list[int] = ()) -> None:
+        """Add or replace `changed` and drop `removed_ids`, row by row: one new span costs one
+        inserted row, not a reset of thousands."""
+        for span_id in removed_ids:
+            if span_id in self._key_of:
+                self._remove(self._key_of.pop(span_id))
+        for row in changed:
+            key = self._key_of.get(row.id)
+            if key == _order(row):  # same place: a relabel, new links
+                at = bisect_left(self._keys, key)
                 self._rows[at] = row
                 self.dataChanged.emit(self.index(at, 0), self.index(at, len(COLUMNS) - 1))
+                continue
+            if key is not None:
+                self._remove(key)
+            self._insert(row)
 
     def _insert(self, row: SpanRow) -> None:
-        at = bisect_left(self._keys, _order(row))
+        key = self._key_of[row.id] = _order(row)
+        at = bisect_left(self._keys, key)
         self.beginInsertRows(QModelIndex(), at, at)
         self._rows.insert(at, row)
-        self._keys.insert(at, _order(row))
+        self._keys.insert(at, key)
         self.endInsertRows()
 
-    def _remove(self, row: SpanRow) -> None:
-        at = bisect_left(self._keys, _order(row))
+    def _remove(self, key: tuple[int, int, int]) -> None:
+        at = bisect_left(self._keys, key)
         self.beginRemoveRows(QModelIndex(), at, at)
         del self._rows[at]
         del self._keys[at]
         self.endRemoveRows()
 
     def row_of(self, span_id: int) -> int | None:
-        return next((i for i, row in enumerate(self._rows) if row.id == span_id), None)
+        key = self._key_of.get(span_id)
+        return None if key is None else bisect_left(self._keys, key)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -5,7 +5,7 @@ first use (PEP 562), so that a command reaching only for the options (the CLI's 
 not load spaCy and pandas.
 """
 
-from importlib import import_module
+from annotator.lazy_names import lazy_getattr
 
 _PUBLIC = {
     "MAX_CHARS": "annotator.importing.options",
@@ -16,8 +16,4 @@ _PUBLIC = {
 }
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str):
-    if name in _PUBLIC:
-        return getattr(import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'annotator.importing' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _PUBLIC)

@@ -1,0 +1,2 @@
+"""Handing out the work: who gets which document (plan.py decides, table.py reads and writes the
+assignments table, assign.py and move.py are the two operations a lead runs)."""
