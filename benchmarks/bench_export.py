@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import sys
 import tempfile
@@ -34,43 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-ARTICLES = ROOT / "samples" / "articles"
-LABELS = ("SPEAKER", "QUOTE", "THREAT", "FIGURE")
-
-
-def make_records(docs: int, spans: int, seed: int = 0) -> list[dict]:
-    """Unique ~5,000-character English articles shuffled from the samples' paragraphs, with
-    `spans` token-aligned spans (1-12 tokens, overlapping freely) and spans // 5 links."""
-    from annotator.text import tokenize
-
-    rng = random.Random(seed)
-    paragraphs = [p for f in sorted(ARTICLES.glob("*.txt")) if not f.name.startswith("003_")
-                  for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
-    texts = []
-    for i in range(docs):
-        parts, size = [f"Article {i}."], 0
-        while size < 5000:
-            parts.append(rng.choice(paragraphs))
-            size += len(parts[-1]) + 2
-        texts.append("\n\n".join(parts))
-    records = []
-    for text, tokens in zip(texts, tokenize(texts, "en")):
-        words = [i for i, (s, e) in enumerate(tokens.tolist()) if not text[s:e].isspace()]
-        chosen = set()
-        while len(chosen) < spans:
-            first = rng.choice(words)
-            last = min(first + rng.randint(0, 11), len(tokens) - 1)
-            while text[tokens[last][0]:tokens[last][1]].isspace():
-                last -= 1
-            chosen.add((int(tokens[first][0]), int(tokens[last][1]), rng.choice(LABELS)))
-        items = [{"start": s, "end": e, "label": label} for s, e, label in sorted(chosen)]
-        quotes = [x for x in items if x["label"] == "QUOTE"]
-        speakers = [x for x in items if x["label"] == "SPEAKER"]
-        links = [{"head_span": q, "child_span": rng.choice(speakers), "label": "said_by"}
-                 for q in quotes[: spans // 5]] if speakers else []
-        records.append({"text": text, "spans": items, "relations": links, "answer": "accept",
-                        "_annotator_id": "bench", "meta": {"lang": "en"}})
-    return records
 
 
 def naive(records: list[dict], path: Path) -> None:
@@ -122,6 +84,7 @@ def main() -> None:
     from annotator.store import create_project
     from exports import ExportOptions, export_project
     from exports.spacy_config import write_config
+    from synthetic import make_records
 
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)

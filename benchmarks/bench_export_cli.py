@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import shutil
 import statistics
@@ -29,10 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-ARTICLES = ROOT / "samples" / "articles"
 ANNOTATOR = Path(sys.executable).with_name("annotator")
 MODES = ("document", "paragraph", "sentence")
-LABELS = ("SPEAKER", "QUOTE", "THREAT", "FIGURE")
 
 NAIVE = """
 import json, sys
@@ -49,45 +46,6 @@ with open(sys.argv[1], encoding="utf-8") as lines:
         docbin.add(doc)
 docbin.to_disk(sys.argv[2])
 """
-
-
-def make_records(docs: int, spans: int, seed: int = 0) -> list[dict]:
-    """Unique one-paragraph English articles from the samples' sentences, with `spans`
-    token-aligned spans (1-12 tokens, overlapping freely) and spans // 5 links, each from a
-    QUOTE to the SPEAKER nearest to it (attribution is local in news)."""
-    import re
-
-    from annotator.text import tokenize
-
-    rng = random.Random(seed)
-    sentences = [s for f in sorted(ARTICLES.glob("*.txt")) if not f.name.startswith("003_")
-                 for p in f.read_text(encoding="utf-8").split("\n") if p.strip()
-                 for s in re.split(r"(?<=[.!?”\"])\s+", p.strip()) if s]
-    texts = []
-    for i in range(docs):
-        parts, size = [f"Article {i}."], 0
-        while size < 5000:
-            parts.append(rng.choice(sentences))
-            size += len(parts[-1]) + 1
-        texts.append(" ".join(parts))
-    records = []
-    for text, tokens in zip(texts, tokenize(texts, "en")):
-        words = [i for i, (s, e) in enumerate(tokens.tolist()) if not text[s:e].isspace()]
-        chosen = set()
-        while len(chosen) < spans:
-            first = rng.choice(words)
-            last = min(first + rng.randint(0, 11), len(tokens) - 1)
-            while text[tokens[last][0]:tokens[last][1]].isspace():
-                last -= 1
-            chosen.add((int(tokens[first][0]), int(tokens[last][1]), rng.choice(LABELS)))
-        items = [{"start": s, "end": e, "label": label} for s, e, label in sorted(chosen)]
-        quotes = [x for x in items if x["label"] == "QUOTE"]
-        speakers = [x for x in items if x["label"] == "SPEAKER"]
-        links = [{"head_span": q, "child_span": min(speakers, key=lambda s: abs(s["start"] - q["start"])),
-                  "label": "said_by"} for q in quotes[: spans // 5]] if speakers else []
-        records.append({"text": text, "spans": items, "relations": links, "answer": "accept",
-                        "_annotator_id": "bench", "meta": {"lang": "en"}})
-    return records
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -113,6 +71,7 @@ def main() -> None:
     from annotator.importing import import_path
     from annotator.store import create_project
     from exports.export import ExportOptions
+    from synthetic import make_records
 
     default = ExportOptions().passages
     modes = args.modes.split(",")
@@ -120,8 +79,8 @@ def main() -> None:
         work = Path(work)
         started = time.perf_counter()
         corpus = work / "corpus.jsonl"
-        corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                  for r in make_records(args.docs, args.spans)), encoding="utf-8")
+        records = make_records(args.docs, args.spans, one_paragraph=True, nearest_speaker=True)
+        corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
         project = create_project(work / "bench.db", ROOT / "samples" / "labels.toml")
         import_path(project, corpus)
         project.close()

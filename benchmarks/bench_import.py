@@ -24,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from synthetic import ARTICLES, article, paragraphs
+
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = ROOT / "samples" / "articles"
 
 
 def make_corpus(path: Path, docs: int, seed: int = 0) -> None:
@@ -34,18 +35,13 @@ def make_corpus(path: Path, docs: int, seed: int = 0) -> None:
     The language goes into the file only as a benchmark key (`_lang`), which the import ignores.
     """
     rng = random.Random(seed)
-    sources = []
-    for file in sorted(ARTICLES.glob("*.txt")):
-        paragraphs = [p for p in file.read_text(encoding="utf-8").split("\n\n") if p.strip()]
-        sources.append(("fr" if file.name.startswith("003_") else "en", paragraphs))
+    sources = [("fr" if file.name.startswith("003_") else "en", paragraphs(file))
+               for file in sorted(ARTICLES.glob("*.txt"))]
     with path.open("w", encoding="utf-8") as out:
         for i in range(docs):
-            lang, paragraphs = sources[i % len(sources)]
-            parts, size = [f"{i}."], 0
-            while size < 5000:
-                parts.append(rng.choice(paragraphs))
-                size += len(parts[-1]) + 2
-            record = {"text": "\n\n".join(parts), "meta": {"id": f"doc-{i}"}, "_lang": lang}
+            lang, pieces = sources[i % len(sources)]
+            text = article(rng, pieces, f"{i}.", "\n\n")
+            record = {"text": text, "meta": {"id": f"doc-{i}"}, "_lang": lang}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

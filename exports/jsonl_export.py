@@ -25,11 +25,12 @@ import json
 
 import numpy as np
 
-from exports.prepare import Prepared, Span
+from exports.prepare import ExportSpan, Prepared
 from exports.prodigy_hash import set_hashes
 
 
-def prodigy_tokens(text: str, tokens: np.ndarray, spans: list[Span]) -> tuple[list[dict], list[tuple[int, int]]]:
+def prodigy_tokens(text: str, tokens: np.ndarray,
+                   spans: list[ExportSpan]) -> tuple[list[dict], list[tuple[int, int]]]:
     """Prodigy's tokens for `text`, cut at the spans' edges, and (token_start, token_end) per span."""
     starts, ends = tokens[:, 0], tokens[:, 1]
     span_starts = {s for s, _, _ in spans}
@@ -73,7 +74,8 @@ def prodigy_tokens(text: str, tokens: np.ndarray, spans: list[Span]) -> tuple[li
     return out, [(first[s], last[e]) for s, e, _ in spans]
 
 
-def _stored_tokens(text: str, tokens: np.ndarray, spans: list[Span]) -> tuple[list[dict], list[tuple[int, int]]]:
+def _stored_tokens(text: str, tokens: np.ndarray,
+                   spans: list[ExportSpan]) -> tuple[list[dict], list[tuple[int, int]]]:
     starts, ends = tokens[:, 0], tokens[:, 1]
     following = np.append(starts[1:], len(text))
     out = [{"text": text[s:e], "start": s, "end": e, "id": i, "ws": bool(gap)}

@@ -19,8 +19,8 @@ import numpy as np
 
 from annotator.tokens import snap, unpack_tokens
 
-Span = tuple[int, int, str]  # start, end, label (code points)
-Link = tuple[Span, Span, str]  # head span, child span, relation label
+ExportSpan = tuple[int, int, str]  # start, end, label (code points)
+ExportLink = tuple[ExportSpan, ExportSpan, str]  # head span, child span, relation label
 
 
 @dataclass
@@ -33,15 +33,15 @@ class Payload:
     meta: dict
     text: str
     tokens: bytes
-    spans: list[Span]
-    links: list[Link]
+    spans: list[ExportSpan]
+    links: list[ExportLink]
 
 
 @dataclass
 class Prepared:
     payload: Payload
     tokens: np.ndarray  # (n, 2) code-point offsets
-    spans: list[Span]  # unique, sorted by start, end, label
+    spans: list[ExportSpan]  # unique, sorted by start, end, label
     token_spans: list[tuple[int, int]]  # (first token, last token inclusive) per span; empty when not snapped
     links: list[tuple[int, int, str]]  # head index, child index into spans, label
     notes: list[dict] = field(default_factory=list)
@@ -50,10 +50,10 @@ class Prepared:
 def prepare(payload: Payload, snap_to_tokens: bool) -> Prepared:
     tokens = unpack_tokens(payload.tokens)
     notes: list[dict] = []
-    moved: dict[Span, Span | None] = {}
+    moved: dict[ExportSpan, ExportSpan | None] = {}
     if snap_to_tokens:
         moved = _snap_spans(payload, tokens, notes)
-    kept: dict[Span, None] = {}
+    kept: dict[ExportSpan, None] = {}
     for span in payload.spans:
         target = moved.get(span, span)
         if target is None:
@@ -73,7 +73,8 @@ def prepare(payload: Payload, snap_to_tokens: bool) -> Prepared:
     return Prepared(payload, tokens, spans, token_spans, sorted(set(links)), notes)
 
 
-def _snap_spans(payload: Payload, tokens: np.ndarray, notes: list[dict]) -> dict[Span, Span | None]:
+def _snap_spans(payload: Payload, tokens: np.ndarray,
+                notes: list[dict]) -> dict[ExportSpan, ExportSpan | None]:
     """Spans that need moving -> their snapped place (None: dropped). Checks run vectorised."""
     if not payload.spans:
         return {}
@@ -99,7 +100,7 @@ def _snap_spans(payload: Payload, tokens: np.ndarray, notes: list[dict]) -> dict
     return moved
 
 
-def _token_spans(tokens: np.ndarray, spans: list[Span]) -> list[tuple[int, int]]:
+def _token_spans(tokens: np.ndarray, spans: list[ExportSpan]) -> list[tuple[int, int]]:
     if not spans:
         return []
     starts = np.searchsorted(tokens[:, 0], [s for s, _, _ in spans])
@@ -107,7 +108,7 @@ def _token_spans(tokens: np.ndarray, spans: list[Span]) -> list[tuple[int, int]]
     return list(zip(starts.tolist(), lasts.tolist()))
 
 
-def _note(payload: Payload, span: Span, action: str, to: Span | None, reason: str) -> dict:
+def _note(payload: Payload, span: ExportSpan, action: str, to: ExportSpan | None, reason: str) -> dict:
     note = {"document_id": payload.id, "document": payload.name, "label": span[2],
             "start": span[0], "end": span[1], "action": action, "reason": reason}
     if to is not None:

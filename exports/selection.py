@@ -60,9 +60,8 @@ def select_export(
         spans, relations, finished = _majority(session, done[~done["annotator"].isin(gold)])  # people only
     else:
         writer = _gold_annotator(session) if source == "gold" else _annotator(session, source)
-        spans = queries.spans(session, annotators=[writer])
-        relations = _relation_ends(spans, queries.relations(session))
-        relations = relations[relations["annotator"] == writer]
+        spans, relations = queries.annotator_work(session, writer)
+        relations = _relation_ends(spans, relations)
         spans = spans[SPAN_KEY].drop_duplicates()
         finished = set(done.loc[done["annotator"] == writer, "document_id"])
     if not all_documents:

@@ -21,11 +21,14 @@ link would be cut, so which sentences share a Doc would tell a relation model wh
 are. `sentence` is for text without line breaks (a page scraped as one paragraph: the export
 warns when a passage exceeds LONG_PASSAGE_TOKENS); `document` for document-level components.
 
-The document's Doc is built once; its passages are slices of its arrays written by
-TextAndEntsDocBin.add_passages, so a passage costs little more than its share of the document.
+No spaCy Doc is built: what the DocBin stores of a document's Doc (exports.docbin.DocArrays:
+its words' keys, spaces, entity columns and span rows) is computed once, straight from the
+tokens stored at import, each word's key looked up in one cache per shard; its passages are
+slices of those arrays written by TextAndEntsDocBin.add_document, so a passage costs little
+more than its share of the document (tests/test_export_docbin.py compares them with spaCy's).
 
 Each passage's Doc holds:
-- its text, rebuilt from the tokens stored at import (annotator.text.rebuild_doc);
+- its text, rebuilt from the tokens stored at import (as annotator.text.rebuild_doc does);
 - `doc.spans["sc"]`: every span of the export, overlaps included (for spancat);
 - `doc.ents`: the spans whose label the schema marks `ner`, without overlaps: longest first
   (in tokens), then leftmost; a span overlapping one already chosen is left out of doc.ents
@@ -47,13 +50,10 @@ from pathlib import Path
 
 import numpy as np
 import srsly
-from spacy.attrs import ENT_IOB, ENT_TYPE
 from spacy.pipeline import Sentencizer
-from spacy.tokens import Doc
-from spacy.tokens import Span as SpacySpan
 
-from annotator.text import blank, rebuild_doc
-from exports.docbin import TextAndEntsDocBin
+from exports.docbin import (COLUMNS, IOB_COLUMN, ORTH_COLUMN, SPAN_ROW, TYPE_COLUMN, DocArrays, SpanRows,
+                            TextAndEntsDocBin, WordKeys)
 from exports.prepare import Payload, Prepared, prepare
 from exports.split import split_passages
 
@@ -101,10 +101,10 @@ class ShardStats:
 
 @dataclass
 class CutDocument:
-    """A document's Doc (spans and ents set) and its passages: token ranges and their user data."""
+    """A document's arrays (spans and ents set) and its passages: token ranges and their user data."""
 
     prepared: Prepared
-    doc: Doc
+    arrays: DocArrays
     bounds: list[tuple[int, int]]
     user_data: list[dict]
     span_passage: np.ndarray  # passage index of each of prepared.spans
@@ -129,25 +129,26 @@ class CutDocument:
 
 def write_shard(task: ShardTask, on_document: Callable[[], None] | None = None) -> dict[str, ShardStats]:
     """Build the task's Docs and write them as one DocBin file per path; each split's figures."""
-    vocab = blank(task.lang).vocab
+    keys = WordKeys()  # one cache of word keys for the shard: a word's key is computed once
     ner_labels = frozenset(task.ner_labels)
     docbins = {split: TextAndEntsDocBin(store_user_data=True) for split in task.paths}  # text and entities only
     stats = {split: ShardStats() for split in task.paths}
     with _msgpack_hooks_looked_up_once():
         for payload in task.payloads:
-            cut = cut_document(prepare(payload, snap_to_tokens=True), vocab, ner_labels, task.passages)
+            cut = cut_document(prepare(payload, snap_to_tokens=True), keys, ner_labels, task.passages)
             if len(task.paths) == 1:
                 [split] = task.paths
-                docbins[split].add_passages(cut.doc, cut.bounds, cut.user_data)
+                docbins[split].add_document(cut.arrays, cut.bounds, cut.user_data)
                 cut.count(stats[split])
             else:
-                texts = [cut.doc[a:b].text_with_ws for a, b in cut.bounds]
+                text, starts = payload.text, cut.arrays.token_starts.tolist()
+                texts = [text[starts[a]:starts[b]] for a, b in cut.bounds]
                 labels = [set() for _ in cut.bounds]
                 for where, (_, _, label) in zip(cut.span_passage.tolist(), cut.prepared.spans):
                     labels[where].add(label)
                 train, dev, _ = split_passages(texts, labels, task.dev_share, task.seed)
                 for split, chosen in (("train", train), ("dev", dev)):
-                    docbins[split].add_passages(cut.doc, [cut.bounds[i] for i in chosen],
+                    docbins[split].add_document(cut.arrays, [cut.bounds[i] for i in chosen],
                                                 [cut.user_data[i] for i in chosen])
                     cut.count(stats[split], chosen)
             stats[next(iter(task.paths))].notes += cut.notes
@@ -218,22 +219,22 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[at] == values
 
 
-def cut_document(prepared: Prepared, vocab, ner_labels: frozenset[str], mode: str = DEFAULT_PASSAGES) -> CutDocument:
-    """The document's Doc, built once, with its spans and ents, and its passages (see the module notes)."""
+def cut_document(prepared: Prepared, keys: WordKeys, ner_labels: frozenset[str],
+                 mode: str = DEFAULT_PASSAGES) -> CutDocument:
+    """The document's arrays (spans and ents set), built once, and its passages (see the module notes)."""
     payload, tokens = prepared.payload, prepared.tokens
-    doc = rebuild_doc(payload.text, tokens, vocab)
-    spans = [SpacySpan(doc, a, b + 1, label) for (a, b), (_, _, label) in zip(prepared.token_spans, prepared.spans)]
-    doc.spans[SPANS_KEY] = spans
+    arrays = document_arrays(payload.text, tokens, keys)
     notes = list(prepared.notes)
-    chosen = _entities(spans, ner_labels, payload, notes)
-    _set_ents(doc, [spans[i] for i in chosen])
+    spans = _span_rows(prepared, keys)
+    arrays.span_groups[SPANS_KEY] = SpanRows(SPANS_KEY, spans)
+    chosen = _entities(prepared, ner_labels, notes)
+    _set_ents(arrays.tokens, spans[chosen])
     in_ents = np.zeros(len(spans), dtype=bool)
     in_ents[chosen] = True
     bounds = passages(prepared, mode)
     firsts = np.array([first for first, _ in bounds], dtype=np.int64)
-    offsets = tokens[firsts, 0].tolist() if len(tokens) else [0] * len(bounds)
-    span_firsts = np.array([a for a, _ in prepared.token_spans], dtype=np.int64)
-    span_passage = np.searchsorted(firsts, span_firsts, side="right") - 1
+    offsets = arrays.token_starts[firsts].tolist()
+    span_passage = np.searchsorted(firsts, spans["start"], side="right") - 1
     links: list[list[list]] = [[] for _ in bounds]
     for h, c, label in prepared.links:
         where = int(span_passage[h])
@@ -242,38 +243,60 @@ def cut_document(prepared: Prepared, vocab, ner_labels: frozenset[str], mode: st
                              prepared.spans[c][0] - offset, prepared.spans[c][1] - offset, label])
     user_data = [{"links": links[i], "document": {"id": payload.id, "name": payload.name, "start": offsets[i]}}
                  for i in range(len(bounds))]
-    return CutDocument(prepared, doc, bounds, user_data, span_passage, in_ents, notes)
+    return CutDocument(prepared, arrays, bounds, user_data, span_passage, in_ents, notes)
 
 
-def _set_ents(doc: Doc, ents: list[SpacySpan]) -> None:
-    """doc.set_ents(ents, default="outside"), as one array: set_ents took twice as long (it checks
-    overlaps and builds Span objects again); the entities are the same (tests/test_export_docbin.py)."""
-    array = np.zeros((len(doc), 2), dtype=np.uint64)
-    array[:, 0] = _IOB_OUTSIDE
-    for ent in ents:
-        array[ent.start, 0] = _IOB_BEGIN
-        array[ent.start + 1:ent.end, 0] = _IOB_INSIDE
-        array[ent.start:ent.end, 1] = ent.label
-    doc.from_array([ENT_IOB, ENT_TYPE], array)
+def document_arrays(text: str, tokens: np.ndarray, keys: WordKeys) -> DocArrays:
+    """What DocBin stores of the Doc that annotator.text.rebuild_doc builds (no entities, no spans yet),
+    without building it: the words' keys from `keys`, a space after a token when the next starts later."""
+    starts, ends = tokens[:, 0].astype(np.int64), tokens[:, 1].astype(np.int64)
+    words = map(text.__getitem__, map(slice, starts.tolist(), ends.tolist()))
+    columns = np.zeros((len(tokens), len(COLUMNS)), dtype=np.uint64)
+    columns[:, ORTH_COLUMN] = np.fromiter(map(keys.__getitem__, words), dtype=np.uint64, count=len(tokens))
+    columns[:, IOB_COLUMN] = _IOB_OUTSIDE
+    token_starts = np.append(starts, len(text))
+    spaces = (token_starts[1:] > ends).reshape((-1, 1))
+    return DocArrays(columns, spaces, token_starts, {}, keys.strings)
 
 
-def _entities(spans: list[SpacySpan], ner_labels: frozenset[str], payload: Payload, notes: list[dict]) -> list[int]:
-    """Indices of the spans in doc.ents: longest first, then leftmost; a span overlapping a chosen one
-    is left out (and noted). No span crosses a passage, so per document this is the same as per passage."""
+def _span_rows(prepared: Prepared, keys: WordKeys) -> np.ndarray:
+    """doc.spans["sc"] as SpanGroup.to_bytes packs it: each span of the export, in order, on its tokens."""
+    rows = np.zeros(len(prepared.spans), dtype=SPAN_ROW)
+    if prepared.spans:
+        rows["label"] = [keys[label] for _, _, label in prepared.spans]
+        rows["start"], rows["end"] = np.array(prepared.token_spans).T + [[0], [1]]
+        rows["start_char"], rows["end_char"] = np.array([(s, e) for s, e, _ in prepared.spans]).T
+    return rows
+
+
+def _set_ents(columns: np.ndarray, ents: np.ndarray) -> None:
+    """The ENT_IOB and ENT_TYPE columns of doc.set_ents(ents, default="outside") (tests/test_export_docbin.py)."""
+    for label, start, end in zip(ents["label"].tolist(), ents["start"].tolist(), ents["end"].tolist()):
+        columns[start, IOB_COLUMN] = _IOB_BEGIN
+        columns[start + 1:end, IOB_COLUMN] = _IOB_INSIDE
+        columns[start:end, TYPE_COLUMN] = label
+
+
+def _entities(prepared: Prepared, ner_labels: frozenset[str], notes: list[dict]) -> list[int]:
+    """Indices of the spans in doc.ents: longest first (in tokens), then leftmost; a span overlapping a
+    chosen one is left out (and noted). No span crosses a passage, so per document this is the same as
+    per passage."""
+    spans, token_spans, payload = prepared.spans, prepared.token_spans, prepared.payload
     taken: list[int] = []
-    used = bytearray(len(spans[0].doc) if spans else 0)
-    candidates = [i for i, s in enumerate(spans) if s.label_ in ner_labels]
-    for i in sorted(candidates, key=lambda i: (-len(spans[i]), spans[i].start, spans[i].label_)):
-        span = spans[i]
-        if any(used[span.start:span.end]):
-            blocker = next(spans[t] for t in taken if spans[t].start < span.end and span.start < spans[t].end)
+    used = bytearray(len(prepared.tokens))
+    candidates = [i for i, (_, _, label) in enumerate(spans) if label in ner_labels]
+    for i in sorted(candidates, key=lambda i: (token_spans[i][0] - token_spans[i][1], token_spans[i][0], spans[i][2])):
+        first, last = token_spans[i]
+        if any(used[first:last + 1]):
+            blocker = next(spans[t] for t in taken if token_spans[t][0] <= last and first <= token_spans[t][1])
+            start, end, label = spans[i]
             notes.append({
-                "document_id": payload.id, "document": payload.name, "label": span.label_,
-                "start": span.start_char, "end": span.end_char, "action": "not_in_ents",
-                "reason": f"overlaps the longer {blocker.label_} {blocker.start_char}-{blocker.end_char} "
+                "document_id": payload.id, "document": payload.name, "label": label,
+                "start": start, "end": end, "action": "not_in_ents",
+                "reason": f"overlaps the longer {blocker[2]} {blocker[0]}-{blocker[1]} "
                           f"in doc.ents (kept in doc.spans[{SPANS_KEY!r}])",
             })
             continue
-        used[span.start:span.end] = b"\x01" * len(span)
+        used[first:last + 1] = b"\x01" * (last + 1 - first)
         taken.append(i)
-    return sorted(taken, key=lambda i: spans[i].start)
+    return sorted(taken, key=lambda i: token_spans[i][0])

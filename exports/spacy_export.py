@@ -28,7 +28,6 @@ from pathlib import Path
 
 from annotator.errors import UserError
 from annotator.store import Project
-from annotator.text import blank
 from exports.prepare import prepare
 from exports.reader import DocumentReader, ExportCancelled
 from exports.selection import Selection
@@ -233,8 +232,6 @@ def _run(reader: DocumentReader, tasks, options, jobs, documents_done, cancelled
     context = _start_method()
     forked = context.get_start_method() == "fork"
     if forked:
-        for lang in {lang for lang, _, _ in tasks}:
-            blank(lang)  # loaded once here, inherited by every worker
         gc.freeze()  # what is loaded, out of the collector's reach: a collection in a worker would copy its pages
     try:
         yield from _pool(reader, tasks, options, jobs, context, documents_done, cancelled, idle)

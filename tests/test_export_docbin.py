@@ -1,8 +1,9 @@
 """The export's DocBin: spaCy's own DocBin reads back the Docs that spaCy's DocBin.add would have written.
 
-TextAndEntsDocBin relies on DocBin's serialized format (it fills DocBin's lists itself), so this
-compares it with spaCy's DocBin on the same Docs, read back by spaCy into a vocab that has never
-seen their words: a spaCy change to that format shows here.
+TextAndEntsDocBin relies on DocBin's serialized format (it fills DocBin's lists itself), and the
+export fills it from the stored tokens without building a Doc, so this compares it with spaCy's
+DocBin on the same Docs, field for field and read back by spaCy into a vocab that has never seen
+their words: a spaCy change to that format shows here.
 """
 
 import zlib
@@ -82,8 +83,9 @@ def test_docs_added_after_from_bytes_bring_their_strings_again():
     assert _read_back(fast.to_bytes(), "en") == _read_back(plain.to_bytes(), "en")
 
 
-# Passages: TextAndEntsDocBin.add_passages writes slices of one document's Doc. Each passage read back must
-# equal the Doc built on its own the slow, obvious way, and written by spaCy's own DocBin.
+# Passages: the export writes each document's passages from its stored tokens (exports.spacy_docs.cut_document,
+# TextAndEntsDocBin.add_document), never building a Doc. Each passage read back must equal the Doc built on its
+# own the slow, obvious way, and written by spaCy's own DocBin.
 
 def _payloads(project):
     from exports.reader import DocumentReader
@@ -94,24 +96,56 @@ def _payloads(project):
     return list(DocumentReader(project, selection).payloads()), selection.ner_labels
 
 
+HANDMADE = ("Le président 😀 a dit « nous frapperons » hier.\r\nPuis il a ajouté : « 10 000 soldats 🚀 sont "
+            "prêts ». Le ministre Qwvrtz parle.\r\n")
+
+
+def _at(part: str, label: str, trim: tuple[int, int] = (0, 0)) -> tuple[int, int, str]:
+    start = HANDMADE.index(part)
+    return (start + trim[0], start + len(part) - trim[1], label)
+
+
+# Spans of the handmade article that are not on its tokens, and what the DocBin makes of each: export.json's
+# notes (span, action, where to). A span snapped onto another one with its label is merged with it.
+_WIDENED, _QWVRT = _at("résident", "SPEAKER"), _at("Qwvrt", "SPEAKER")
+OFF_TOKENS = [_WIDENED, _QWVRT, _at(" hier", "FIGURE"), _at("Qwvrtz ", "FIGURE"), _at("\r\n", "QUOTE"),
+              _at("ministre Qwvrtz parle", "QUOTE", (3, 3))]
+NOTES = {
+    (_WIDENED, "snapped", _at("président", "SPEAKER")),  # inside a word: widened
+    (_QWVRT, "snapped", _at("Qwvrtz", "SPEAKER")),
+    (_at(" hier", "FIGURE"), "snapped", _at("hier", "FIGURE")),  # edge whitespace trimmed
+    (_at("Qwvrtz ", "FIGURE"), "snapped", _at("Qwvrtz", "FIGURE")),
+    (_at("ministre Qwvrtz parle", "QUOTE", (3, 3)), "snapped", _at("ministre Qwvrtz parle", "QUOTE")),
+    (_at("\r\n", "QUOTE"), "dropped", None),  # only whitespace
+    (_WIDENED, "merged", _at("président", "SPEAKER")),
+    (_at("Qwvrtz", "SPEAKER"), "merged", _at("Qwvrtz", "SPEAKER")),
+}
+
+
 def _handmade_payload():
-    """CRLF, an emoji, overlapping ner spans (FIGURE over SPEAKER) and a link across sentences."""
+    """CRLF, emojis, overlapping ner spans (FIGURE over SPEAKER), a link across sentences and spans off
+    the tokens (OFF_TOKENS)."""
     from annotator.text import tokenize
     from annotator.tokens import pack_tokens
     from exports.prepare import Payload
 
-    text = ("Le président 😀 a dit « nous frapperons » hier.\r\nPuis il a ajouté : « 10 000 soldats 🚀 sont "
-            "prêts ». Le ministre Qwvrtz parle.\r\n")
+    quote, speaker = _at("nous frapperons", "QUOTE"), _at("président", "SPEAKER")
+    figure, inner = _at("10 000 soldats", "FIGURE"), _at("soldats", "SPEAKER")
+    [tokens] = tokenize([HANDMADE], "fr")
+    spans = sorted([quote, speaker, figure, inner, _at("Qwvrtz", "SPEAKER"), _at("ministre Qwvrtz", "SPEAKER"),
+                    *OFF_TOKENS])
+    return Payload(99, "hand.txt", "fr", {}, HANDMADE, pack_tokens(tokens), spans, [(quote, speaker, "said_by")])
 
-    def at(part, label):
-        start = text.index(part)
-        return (start, start + len(part), label)
 
-    quote, speaker = at("nous frapperons", "QUOTE"), at("président", "SPEAKER")
-    figure, inner = at("10 000 soldats", "FIGURE"), at("soldats", "SPEAKER")
-    [tokens] = tokenize([text], "fr")
-    spans = sorted([quote, speaker, figure, inner, at("Qwvrtz", "SPEAKER"), at("ministre Qwvrtz", "SPEAKER")])
-    return Payload(99, "hand.txt", "fr", {}, text, pack_tokens(tokens), spans, [(quote, speaker, "said_by")])
+def test_the_handmade_spans_off_the_tokens_are_each_changed_and_noted():
+    from exports.prepare import prepare
+
+    prepared = prepare(_handmade_payload(), snap_to_tokens=True)
+    noted = [((n["start"], n["end"], n["label"]), n["action"], (*n["to"], n["label"]) if "to" in n else None)
+             for n in prepared.notes]
+    assert len(noted) == len(NOTES) and set(noted) == NOTES
+    assert {to for _, action, to in NOTES if action == "snapped"} <= set(prepared.spans)
+    assert not set(OFF_TOKENS) & set(prepared.spans)
 
 
 def _slow_passage_docs(prepared, bounds, ner_labels, vocab) -> list[Doc]:
@@ -141,6 +175,7 @@ def _slow_passage_docs(prepared, bounds, ner_labels, vocab) -> list[Doc]:
 
 def test_passages_read_back_as_the_docs_built_one_by_one(sample_project):
     from annotator.text import blank
+    from exports.docbin import WordKeys
     from exports.prepare import prepare
     from exports.spacy_docs import PASSAGE_MODES, cut_document
 
@@ -148,44 +183,51 @@ def test_passages_read_back_as_the_docs_built_one_by_one(sample_project):
     for lang in ("en", "fr"):
         vocab = blank(lang).vocab
         for mode in PASSAGE_MODES:
-            fast, slow = TextAndEntsDocBin(store_user_data=True), []
+            fast, slow, keys = TextAndEntsDocBin(store_user_data=True), [], WordKeys()
             for payload in [p for p in payloads + [_handmade_payload()] if p.lang == lang]:
                 prepared = prepare(payload, snap_to_tokens=True)
-                cut = cut_document(prepared, vocab, frozenset(ner_labels), mode)
-                fast.add_passages(cut.doc, cut.bounds, cut.user_data)
+                cut = cut_document(prepared, keys, frozenset(ner_labels), mode)
+                fast.add_document(cut.arrays, cut.bounds, cut.user_data)
                 slow += _slow_passage_docs(prepared, cut.bounds, ner_labels, vocab)
             plain = DocBin(attrs=DOCBIN_ATTRS, store_user_data=True, docs=slow)
             expected = _read_back(plain.to_bytes(), lang)
             assert _read_back(fast.to_bytes(), lang) == expected, mode
             assert len(expected) == len(slow) and [doc[0] for doc in expected] == [doc.text for doc in slow]
             ours, theirs = (srsly.msgpack_loads(zlib.decompress(b.to_bytes())) for b in (fast, plain))
-            assert set(ours.pop("strings")) <= set(theirs.pop("strings"))  # the strings read back are checked above
-            assert ours == theirs  # every other field of DocBin's message, as spaCy's DocBin writes it
+            # The strings read back are checked above: every one spaCy needs is there, and no other.
+            assert set(ours.pop("strings")) <= set(theirs.pop("strings"))
+            assert ours == theirs  # every other field of DocBin's message (ORTH, SPACY, spans, user data...)
+            if lang == "fr":
+                assert any("\r\n" in doc.text for doc in slow) and any(doc[4] for doc in expected)
+                assert any(len(doc.spans["sc"]) > len(doc.ents) for doc in slow)  # overlaps stay in spans
     assert len(expected) > 10 and any(doc[4] for doc in expected) and any(doc[6]["links"] for doc in expected)
 
 
 def test_a_chosen_few_passages_read_back_alone_and_nothing_may_cross_their_edges():
+    from dataclasses import replace
+
     from annotator.text import blank
+    from exports.docbin import WordKeys
     from exports.prepare import prepare
     from exports.spacy_docs import cut_document
 
     vocab = blank("fr").vocab
     prepared = prepare(_handmade_payload(), snap_to_tokens=True)
-    cut = cut_document(prepared, vocab, frozenset({"SPEAKER", "FIGURE"}), "sentence")
+    cut = cut_document(prepared, WordKeys(), frozenset({"SPEAKER", "FIGURE"}), "sentence")
     assert len(cut.bounds) == 3
     chosen = [cut.bounds[0], cut.bounds[2]]  # the middle passage's spans (the figure) are left out
     fast = TextAndEntsDocBin(store_user_data=True)
-    fast.add_passages(cut.doc, chosen, [cut.user_data[0], cut.user_data[2]])
+    fast.add_document(cut.arrays, chosen, [cut.user_data[0], cut.user_data[2]])
     slow = _slow_passage_docs(prepared, chosen, {"SPEAKER", "FIGURE"}, vocab)
     assert _read_back(fast.to_bytes(), "fr") == _read_back(DocBin(attrs=DOCBIN_ATTRS, store_user_data=True,
                                                                   docs=slow).to_bytes(), "fr")
-    quote = next(s for s in cut.doc.spans["sc"] if s.label_ == "QUOTE")  # "nous frapperons"
+    first, _ = prepared.token_spans[prepared.spans.index(_at("nous frapperons", "QUOTE"))]
+    everything = len(prepared.tokens)
     with pytest.raises(ValueError, match="span"):
-        TextAndEntsDocBin().add_passages(cut.doc, [(0, quote.start + 1), (quote.start + 1, len(cut.doc))])
-    doc = cut.doc.copy()
-    doc.spans.clear()
-    figure = next(e for e in doc.ents if e.label_ == "FIGURE")  # "10 000 soldats", more than one token
-    assert len(figure) > 1
+        TextAndEntsDocBin().add_document(cut.arrays, [(0, first + 1), (first + 1, everything)])
+    no_spans = replace(cut.arrays, span_groups={})
+    first, last = prepared.token_spans[prepared.spans.index(_at("10 000 soldats", "FIGURE"))]  # an entity
+    assert last > first
     with pytest.raises(ValueError, match="entity"):
-        TextAndEntsDocBin().add_passages(doc, [(0, figure.start + 1), (figure.start + 1, len(doc))])
-    TextAndEntsDocBin().add_passages(doc, [(0, figure.start), (figure.start, len(doc))])  # at its edge: fine
+        TextAndEntsDocBin().add_document(no_spans, [(0, first + 1), (first + 1, everything)])
+    TextAndEntsDocBin().add_document(no_spans, [(0, first), (first, everything)])  # at its edge: fine

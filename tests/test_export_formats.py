@@ -200,3 +200,17 @@ def test_gold_made_by_adjudication_exports_and_stays_out_of_the_majority(sample_
     assert (tmp_path / "majority-before" / "prodigy.jsonl").read_bytes() == (
         tmp_path / "majority-after" / "prodigy.jsonl").read_bytes()
     assert before.summary["spans"] == after.summary["spans"]
+
+
+def test_the_exports_lean_read_of_an_annotators_work_matches_the_general_queries(sample_project):
+    from annotator import queries
+
+    with sample_project.read() as session:
+        spans, links = queries.annotator_work(session, "bob")
+        expected_spans = queries.spans(session, annotators=["bob"])
+        expected_links = queries.relations(session).query("annotator == 'bob'")
+    columns = ["id", "document_id", "label", "start", "end"]
+    assert len(spans) > 50 and len(links) > 5
+    assert sorted(spans[columns].itertuples(index=False)) == sorted(expected_spans[columns].itertuples(index=False))
+    columns = ["document_id", "head_id", "child_id", "label"]
+    assert sorted(links[columns].itertuples(index=False)) == sorted(expected_links[columns].itertuples(index=False))
