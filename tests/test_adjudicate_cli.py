@@ -193,6 +193,8 @@ def test_dry_run_changes_nothing_and_prints_the_same_figures(sample_project, tmp
     sample_project.close()  # no connection of ours touches the file meanwhile
 
     def digest():
+        if sample_project.engine.dialect.name != "sqlite":
+            return snapshot(sample_project)  # on a server: every row
         return {suffix: hashlib.sha256(open(path + suffix, "rb").read()).hexdigest()
                 for suffix in ("", "-wal", "-shm") if __import__("os").path.exists(path + suffix)}
 
