@@ -48,6 +48,16 @@ class Project:
         return path.name if path is not None else _shown(self.url)
 
     @property
+    def address(self) -> str:
+        """Where to open this project again, holding no password: the file's path, or the URL
+        without its password (libpq then takes it from ~/.pgpass or PGPASSWORD)."""
+        parsed = make_url(self.url)
+        path = _sqlite_path(parsed)
+        if path is not None:
+            return str(path)
+        return parsed._replace(password=None).render_as_string(hide_password=False)  # set() keeps a None
+
+    @property
     def busy_timeout(self) -> float:
         """Seconds a transaction waits while another program writes, before ProjectBusy."""
         return self._wait.seconds

@@ -192,13 +192,18 @@ _counter = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def two_projects(tmp_path_factory):
-    """A project the examples add to (each as a new annotator) and one the CSV folders are imported into."""
+def two_projects(tmp_path_factory, databases):
+    """A project the examples add to (each as a new annotator) and one the CSV folders are imported into
+    (files, or two databases on the test server)."""
     folder = tmp_path_factory.mktemp("lossless")
-    first, copy = create_project(folder / "first.db"), create_project(folder / "copy.db")
+    targets = [str(folder / name) if databases is None else databases.create() for name in ("first.db", "copy.db")]
+    first, copy = map(create_project, targets)
     yield first, copy
     first.close()
     copy.close()
+    if databases is not None:
+        for url in targets:
+            databases.drop(url)
 
 
 @settings(max_examples=40, deadline=None)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
+from annotator.errors import UserError
 from tests.cli_process import run_cli
 from tests.conftest import ON_SERVER, TEST_DB_URL
 
@@ -49,7 +50,7 @@ def login(databases):
 
 
 def _as(name: str, password: str | None, database: str | None = None) -> str:
-    url = make_url(TEST_DB_URL).set(username=name, password=password)
+    url = make_url(TEST_DB_URL)._replace(username=name, password=password)  # set() would keep a None
     return url.set(database=database or url.database).render_as_string(hide_password=False)
 
 
@@ -86,7 +87,7 @@ def test_a_missing_database_is_one_line_saying_how_to_create_it(databases):
 
 
 @needs_server
-def test_the_right_password_opens_the_project(login, fresh_target):
+def test_the_right_password_opens_the_project(login, fresh_target, monkeypatch, tmp_path):
     from annotator.store import create_project, open_project
 
     name, password = login
@@ -100,6 +101,11 @@ def test_the_right_password_opens_the_project(login, fresh_target):
     opened = open_project(_as(name, password, database))
     try:
         assert opened.name == make_url(_as(name, password, database)).render_as_string(hide_password=True)
-        assert password not in opened.name
+        assert password not in opened.name and password not in opened.address
+        assert opened.address == make_url(_as(name, None, database)).render_as_string(hide_password=False)
     finally:
         opened.close()
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    with pytest.raises(UserError, match="^postgresql at .* wants a password"):
+        open_project(opened.address)  # the address keeps no password

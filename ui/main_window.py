@@ -172,8 +172,7 @@ class MainWindow(QMainWindow):
         self._declare_label_actions()
         self.documents.model.set_rows(rows)
         self._update_progress()
-        if project.url.startswith("sqlite:///"):
-            self.settings.add_recent(project.url.removeprefix("sqlite:///"))
+        self.settings.add_recent(project.address)  # a file's path, a server's URL without the password
         if rows.empty:
             self._show_empty("This project has no documents yet: File → Import… (Ctrl+I).")
             return
