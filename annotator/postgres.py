@@ -40,7 +40,8 @@ def postgres_engine(url: URL, wait: _Wait, where: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         if connection.get_execution_options().get("writes", False):
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait.seconds * 1000)}")
+            # At least 1 ms: 0 would mean wait for ever, where SQLite's 0 means do not wait.
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait.seconds * 1000))}")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     @event.listens_for(engine, "after_execute")

@@ -124,3 +124,13 @@ def test_a_bad_busy_timeout_setting_is_one_line(path):
     assert result.exit_code == 1
     assert result.stderr.strip() == ("error: ANNOTATOR_BUSY_TIMEOUT='soon': not a number of seconds; "
                                      "set it to e.g. 30, or unset it")
+
+
+def test_a_busy_timeout_of_zero_gives_up_at_once_behind_another_writer(path):
+    """0 means do not wait, on both backends (PostgreSQL's own lock_timeout 0 would wait for ever)."""
+    project = open_project(path, busy_timeout=0)
+    with another_program_writing(project):
+        with pytest.raises(ProjectBusy, match="still held it after 0 s"):
+            with project.transaction() as session:
+                session.execute(text("UPDATE labels SET color = '#000000'"))
+    project.close()
