@@ -170,7 +170,7 @@ def test_the_docbin_alone_snaps_and_export_json_lists_each_change(project, tmp_p
 PIECES = ["Putin", "said", "the", " ", "  ", "\r\n", "\r", "\n\n", "\t", "\u00a0", "😀", "👍🏽", "e\u0301", "cafe\u0301",
           "l'Otan", "d’armes", "qu'il", "« prêt »", "“", "”", ".", ",", "2028.", "-il", "=2+2", "'", "＝"]
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(min_size=1, max_size=4)), min_size=1, max_size=30).map(
-    "".join).filter(lambda t: t.strip())
+    "".join).filter(lambda t: t.strip() and "\x00" not in t)  # import refuses a NUL (tests/test_import_errors.py)
 
 
 @st.composite
