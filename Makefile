@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := .demo/demo.db
 
-.PHONY: install run demo demo-reset test bench clean
+.PHONY: install run demo demo-reset test test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ run: $(DEMO)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The same suite with every project on a throw-away PostgreSQL server (needs Debian's postgresql
+# package, or PG_BIN=/path/to/its/bin): started, used, stopped and deleted.
+test-postgres: $(STAMP)
+	scripts/with-postgres $(MAKE) test
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py

@@ -13,3 +13,8 @@ class ProjectBusy(UserError):
 
 class ProjectReadOnly(UserError):
     """The project file (or its folder) cannot be written by this user: reading still works."""
+
+
+class ServerUnavailable(UserError):
+    """The database server cannot be reached, or the connection to it was lost: nothing of the
+    unit of work that met it was written; the same action can be tried again once it is back."""

@@ -48,6 +48,16 @@ class Project:
         return path.name if path is not None else _shown(self.url)
 
     @property
+    def address(self) -> str:
+        """Where to open this project again, holding no password: the file's path, or the URL
+        without its password (libpq then takes it from ~/.pgpass or PGPASSWORD)."""
+        parsed = make_url(self.url)
+        path = _sqlite_path(parsed)
+        if path is not None:
+            return str(path)
+        return parsed._replace(password=None).render_as_string(hide_password=False)  # set() keeps a None
+
+    @property
     def busy_timeout(self) -> float:
         """Seconds a transaction waits while another program writes, before ProjectBusy."""
         return self._wait.seconds
@@ -152,14 +162,14 @@ def open_project(target: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> Proj
     engine = _engine(parsed, wait, where)
     try:
         with _schema_transaction(engine) as connection:
-            _check_and_upgrade(connection, where)
+            _check_and_upgrade(connection, where, _kind(path))
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0]
         raise UserError(f"{where}: cannot open the database ({reason}); check the path or URL") from None
     except DatabaseError as exc:
         engine.dispose()
-        raise UserError(f"{where}: not a project file ({exc.orig}); open a file made by `annotator init`") from None
+        raise UserError(f"{where}: not a project {_kind(path)} ({exc.orig}); open one made by `annotator init`") from None
     except BaseException:
         engine.dispose()
         raise
@@ -170,20 +180,34 @@ def schema_head() -> str:
     return known_revisions()[1]
 
 
-def _check_and_upgrade(connection, where: str) -> None:
-    tables = inspect(connection).get_table_names()
-    current = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() \
-        if "alembic_version" in tables else None
+def _kind(path: Path | None) -> str:
+    return "file" if path is not None else "database"
+
+
+def _check_and_upgrade(connection, where: str, kind: str) -> None:
+    current = _revision(connection)
     if current is None:
-        raise UserError(f"{where}: not a project file (no schema version); open a file made by `annotator init`")
+        raise UserError(f"{where}: not a project {kind} (no schema version); open one made by `annotator init`")
     known, head = known_revisions()
     if current not in known:
         raise UserError(
             f"{where}: written by a newer version of this tool (schema {current}); "
-            "upgrade the tool to open it — the file was left untouched"
+            f"upgrade the tool to open it — the {kind} was left untouched"
         )
+    if current != head and connection.dialect.name == "postgresql":
+        # Several people may open an old project at once: one upgrades, the others then see head.
+        from annotator.postgres import WRITE_LOCK_KEY
+
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        current = _revision(connection)
     if current != head:
         _upgrade(connection)
+
+
+def _revision(connection) -> str | None:
+    tables = inspect(connection).get_table_names()
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() \
+        if "alembic_version" in tables else None
 
 
 @contextmanager
@@ -254,6 +278,10 @@ def _engine(url: URL, wait: _Wait, where: str) -> Engine:
         return _sqlite_engine(url, wait, where)
     shown = url.render_as_string(hide_password=True)
     try:
+        if url.get_backend_name() == "postgresql":
+            from annotator.postgres import postgres_engine
+
+            return postgres_engine(url, wait, shown)
         return create_engine(url, pool_pre_ping=True)
     except NoSuchModuleError:
         raise UserError(f"{shown}: unknown kind of database {url.drivername!r} — {_URL_ADVICE}") from None

@@ -42,13 +42,19 @@ def one_line_errors() -> Iterator[None]:
         yield
     except UserError as exc:
         fail(str(exc))
-    except (OSError, DBAPIError, sqlite3.Error) as exc:
+    except _database_errors() as exc:
         if os.environ.get("ANNOTATOR_DEBUG") == "1":
             raise
         reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()[0]
         if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in reason:
             reason = f"{exc.filename}: {reason}"
         fail(f"{reason} — unexpected here; rerun with ANNOTATOR_DEBUG=1 to see where, and report it")
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """OS errors, and a database driver's own errors (a query run on the driver's cursor)."""
+    psycopg = sys.modules.get("psycopg")  # loaded only for a PostgreSQL project
+    return (OSError, DBAPIError, sqlite3.Error) + ((psycopg.Error,) if psycopg is not None else ())
 
 
 def fail(message: str) -> NoReturn:

@@ -145,10 +145,10 @@ def test_unknown_names_in_filters_are_refused(tiny):
         agreement_report(tiny, labels=["PERSON"])
 
 
-def test_undefined_values_are_null(tiny, tmp_path):
+def test_undefined_values_are_null(fresh_target, tiny, tmp_path):
     with pytest.raises(UserError, match="needs at least two annotators; you named one \\(ana\\)"):
         agreement_report(tiny, annotators=["ana", "ana"])  # one person is not a comparison
-    fresh = create_project(tmp_path / "empty.db")
+    fresh = create_project(fresh_target("empty.db"))
     empty = agreement_report(fresh)  # nobody finished anything
     fresh.close()
     assert empty["annotators"] == [] and empty["documents"] == 0

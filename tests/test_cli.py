@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -19,9 +20,9 @@ def _expected_spans(annotator: str) -> dict[str, int]:
     return {label: counts.get(label, 0) for label in ("SPEAKER", "QUOTE", "THREAT", "FIGURE")}
 
 
-def test_init_import_samples_and_stats(tmp_path):
+def test_init_import_samples_and_stats(fresh_target, tmp_path):
     runner = CliRunner()
-    project = str(tmp_path / "demo.db")
+    project = fresh_target("demo.db")
     assert runner.invoke(app, ["init", project]).exit_code == 0
     imported = runner.invoke(app, ["import", project, str(SAMPLES / "articles"),
                                    *map(str, sorted((SAMPLES / "annotations").glob("*.jsonl")))])
@@ -41,6 +42,7 @@ def test_init_import_samples_and_stats(tmp_path):
     assert "5 documents (en 4, fr 1)" in table.stdout and "alice" in table.stdout
 
 
+@pytest.mark.file_only("a missing file (a server that is not there: tests/test_server_refusals.py)")
 def test_cli_errors_are_one_line_without_traceback(tmp_path):
     result = CliRunner().invoke(app, ["stats", str(tmp_path / "missing.db")])
     assert result.exit_code == 1

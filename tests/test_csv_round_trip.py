@@ -49,8 +49,8 @@ def _work(project, annotator):
     }
 
 
-def _copy(tmp_path, name="copy.db"):
-    return create_project(tmp_path / name, SAMPLES / "labels.toml")
+def _copy(fresh_target, name="copy.db"):
+    return create_project(fresh_target(name), SAMPLES / "labels.toml")
 
 
 def _rows(path):
@@ -64,7 +64,7 @@ def _write_rows(path, rows):
 
 
 # --------------------------------------------------------------------------- round trip
-def test_csv_export_imports_back_with_every_span_link_annotator_and_status(sample_project, tmp_path):
+def test_csv_export_imports_back_with_every_span_link_annotator_and_status(fresh_target, sample_project, tmp_path):
     set_status(sample_project, 2, "alice", "in_progress")
     set_status(sample_project, 3, "alice", "skipped")
     set_status(sample_project, 4, "alice", "todo")
@@ -73,7 +73,7 @@ def test_csv_export_imports_back_with_every_span_link_annotator_and_status(sampl
     assert sorted(p.name for p in (tmp_path / "first").iterdir()) == ["documents.csv", "export.json", "links.csv",
                                                                       "spans.csv"]
     assert first.summary["csv"]["files"] == list(TABLES)
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     result = import_path(copy, tmp_path / "first")  # a folder holding documents.csv is this form
     assert result.format == "csv" and result.documents_added == 5
     before, after = _work(sample_project, "alice"), _work(copy, "alice")
@@ -88,17 +88,18 @@ def test_csv_export_imports_back_with_every_span_link_annotator_and_status(sampl
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
 
 
-def test_the_cli_imports_the_export_folder_with_format_csv(sample_project, tmp_path):
+def test_the_cli_imports_the_export_folder_with_format_csv(fresh_target, sample_project, tmp_path):
     export_project(sample_project, tmp_path / "out", ExportOptions(format="csv", source="bob"))
-    _copy(tmp_path).close()
-    result = CliRunner().invoke(app, ["import", str(tmp_path / "copy.db"), str(tmp_path / "out"), "--format", "csv"])
+    copy = _copy(fresh_target)
+    copy.close()
+    result = CliRunner().invoke(app, ["import", copy.url, str(tmp_path / "out"), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "(csv)" in result.stdout and "done: bob 5" in result.stdout
 
 
-def test_annotator_option_renames_the_work_of_a_single_annotator_folder(sample_project, tmp_path):
+def test_annotator_option_renames_the_work_of_a_single_annotator_folder(fresh_target, sample_project, tmp_path):
     export_project(sample_project, tmp_path / "out", ExportOptions(format="csv", source="carol"))
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     import_path(copy, tmp_path / "out", ImportOptions(format="csv", annotator="zoe"))
     assert _work(copy, "zoe") == _work(sample_project, "carol")
     with copy.read() as session:
@@ -122,9 +123,9 @@ def _two_annotators(sample_project, tmp_path):
     return folder
 
 
-def test_a_folder_of_several_annotators_imports_each_one(sample_project, tmp_path):
+def test_a_folder_of_several_annotators_imports_each_one(fresh_target, sample_project, tmp_path):
     folder = _two_annotators(sample_project, tmp_path)
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     result = import_path(copy, folder, ImportOptions(format="csv"))
     assert result.finished == {"alice": 5, "bob": 5} and result.documents_added == 5
     for who in ("alice", "bob"):
@@ -132,9 +133,9 @@ def test_a_folder_of_several_annotators_imports_each_one(sample_project, tmp_pat
     copy.close()
 
 
-def test_annotator_option_is_refused_for_a_folder_of_several_annotators(sample_project, tmp_path):
+def test_annotator_option_is_refused_for_a_folder_of_several_annotators(fresh_target, sample_project, tmp_path):
     folder = _two_annotators(sample_project, tmp_path)
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     before = snapshot(copy)
     first_bob = next(i for i, row in enumerate(_rows(folder / "spans.csv"), start=1) if row[3] == "bob")
     with pytest.raises(UserError) as refused:
@@ -147,9 +148,9 @@ def test_annotator_option_is_refused_for_a_folder_of_several_annotators(sample_p
 
 
 # --------------------------------------------------------------------------- refusals, with true file:line
-def test_a_spans_table_given_as_articles_is_refused(sample_project, tmp_path):
+def test_a_spans_table_given_as_articles_is_refused(fresh_target, sample_project, tmp_path):
     export_project(sample_project, tmp_path / "out", ExportOptions(format="csv", source="alice"))
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     before = snapshot(copy)
     for name in TABLES:
         with pytest.raises(UserError) as refused:
@@ -163,7 +164,7 @@ def test_a_spans_table_given_as_articles_is_refused(sample_project, tmp_path):
         import_path(copy, handmade)
     assert snapshot(copy) == before
     copy.close()
-    result = CliRunner().invoke(app, ["import", str(tmp_path / "copy.db"), str(tmp_path / "out" / "spans.csv")])
+    result = CliRunner().invoke(app, ["import", copy.url, str(tmp_path / "out" / "spans.csv")])
     assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 
@@ -184,7 +185,7 @@ def _line_of(rows, index):
     ("documents.csv", 3, 6, "{not json", r"column 'meta' must hold a JSON object"),
     ("documents.csv", 1, 2, "xx-nope", r"field 'lang'"),
 ])
-def test_a_bad_cell_names_its_file_and_line(sample_project, tmp_path, table, row, column, value, message):
+def test_a_bad_cell_names_its_file_and_line(fresh_target, sample_project, tmp_path, table, row, column, value, message):
     export_project(sample_project, tmp_path / "out", ExportOptions(format="csv", source="alice"))
     folder = tmp_path / "out"
     rows = _rows(folder / table)
@@ -193,7 +194,7 @@ def test_a_bad_cell_names_its_file_and_line(sample_project, tmp_path, table, row
         row = next(i for i, r in enumerate(rows) if i and r[0] not in linked)
     rows[row][column] = value
     _write_rows(folder / table, rows)
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     before = snapshot(copy)
     where = re.escape(str(folder / table))
     with pytest.raises(UserError, match=rf"^{where}:{_line_of(rows, row)}: {message}") as refused:
@@ -203,7 +204,7 @@ def test_a_bad_cell_names_its_file_and_line(sample_project, tmp_path, table, row
     copy.close()
 
 
-def test_an_unknown_label_names_the_line_of_its_document(sample_project, tmp_path):
+def test_an_unknown_label_names_the_line_of_its_document(fresh_target, sample_project, tmp_path):
     export_project(sample_project, tmp_path / "out", ExportOptions(format="csv", source="alice"))
     folder = tmp_path / "out"
     spans = _rows(folder / "spans.csv")
@@ -212,13 +213,13 @@ def test_an_unknown_label_names_the_line_of_its_document(sample_project, tmp_pat
     documents = _rows(folder / "documents.csv")
     index = next(i for i, row in enumerate(documents) if row[0] == spans[1][1])
     where = re.escape(str(folder / "documents.csv"))
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     with pytest.raises(UserError, match=rf"^{where}:{_line_of(documents, index)}: span 1 \(QOUTE \d+-\d+\): unknown"):
         import_path(copy, folder, ImportOptions(format="csv"))
     copy.close()
 
 
-def test_line_numbers_count_the_line_breaks_inside_texts(project, tmp_path):
+def test_line_numbers_count_the_line_breaks_inside_texts(fresh_target, project, tmp_path):
     texts = ["First article.\r\nIt has\r\nthree lines.", "Second\rarticle, a bare return.", "Third\n\n\narticle."]
     records = [{"text": t, "spans": [{"start": 0, "end": 5, "label": "QUOTE"}]} for t in texts]
     add_work(project, tmp_path, "ann", records, lang="en")
@@ -226,7 +227,7 @@ def test_line_numbers_count_the_line_breaks_inside_texts(project, tmp_path):
     rows = _rows(tmp_path / "out" / "documents.csv")
     rows[3][4] = "nope"  # the third article starts on line 1 (header) + 3 + 1 + 1 = line 6
     _write_rows(tmp_path / "out" / "documents.csv", rows)
-    copy = _copy(tmp_path)
+    copy = _copy(fresh_target)
     with pytest.raises(UserError, match=r"documents.csv:6: status 'nope'"):
         import_path(copy, tmp_path / "out", ImportOptions(format="csv"))
     copy.close()
@@ -250,7 +251,7 @@ def _unsafe(cell: str) -> bool:
     return cell.startswith(FORMULA_STARTS)
 
 
-def test_every_cell_of_the_csv_export_is_safe_and_reads_back_exactly(project, tmp_path):
+def test_every_cell_of_the_csv_export_is_safe_and_reads_back_exactly(fresh_target, project, tmp_path):
     records = []
     for i, nasty in enumerate(NASTY):
         text = f"{nasty} said Putin on day {i}.\rThen =2+2 and\r@x after bare returns."
@@ -275,7 +276,7 @@ def test_every_cell_of_the_csv_export_is_safe_and_reads_back_exactly(project, tm
     assert (spans["annotator"] == "'=HYPERLINK(evil)").all()
     assert {"'=2+2", "'+1", "'-il", "'@x", "'\tcmd", "'\uff1d1+1", "''quoted", "'\r@x"} <= set(spans["text"])
     assert len(spans[spans["document"] == "ten"]) == 10
-    copy = create_project(tmp_path / "copy.db")
+    copy = create_project(fresh_target("copy.db"))
     import_path(copy, tmp_path / "out", ImportOptions(format="csv"))
     assert _work(copy, "=HYPERLINK(evil)") == _work(project, "=HYPERLINK(evil)")
     copy.close()

@@ -9,9 +9,9 @@ from cli.app import app
 
 
 @pytest.fixture
-def sample_file(sample_project, tmp_path):
+def sample_file(sample_project):
     sample_project.close()
-    return str(tmp_path / "samples.db")
+    return sample_project.url
 
 
 def test_export_writes_every_format(sample_file, tmp_path):
@@ -49,6 +49,6 @@ def test_existing_folder_and_empty_export_are_refused(sample_file, project, tmp_
     refused = runner.invoke(app, ["export", sample_file, "--out", str(tmp_path / "full"), "--source", "alice"])
     assert refused.exit_code == 1 and "not an empty folder" in refused.stderr
     assert (tmp_path / "full" / "notes.txt").read_text() == "keep me"
-    empty = str(tmp_path / "project.db")
+    empty = project.url
     nothing = runner.invoke(app, ["export", empty, "--out", str(tmp_path / "out"), "--source", "majority", "--all"])
     assert nothing.exit_code == 1 and "the project has no documents" in nothing.stderr

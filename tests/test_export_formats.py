@@ -33,9 +33,9 @@ def _tricky_project(project, tmp_path):
 
 
 @pytest.mark.parametrize("source", ["alice", "majority"])
-def test_prodigy_round_trip_is_lossless(sample_project, tmp_path, source):
+def test_prodigy_round_trip_is_lossless(fresh_target, sample_project, tmp_path, source):
     first = export_project(sample_project, tmp_path / "first", ExportOptions(format="prodigy", source=source))
-    copy = create_project(tmp_path / "copy.db", SAMPLES / "labels.toml")
+    copy = create_project(fresh_target("copy.db"), SAMPLES / "labels.toml")
     import_path(copy, tmp_path / "first" / "prodigy.jsonl")
     second = export_project(copy, tmp_path / "second", ExportOptions(format="prodigy", source=first.summary["annotator"]))
     copy.close()
@@ -68,7 +68,7 @@ def test_prodigy_lines_have_db_out_fields(project, tmp_path):
     assert len({line["_input_hash"] for line in lines}) == 3
 
 
-def test_doccano_keeps_offsets_and_relations(project, tmp_path):
+def test_doccano_keeps_offsets_and_relations(fresh_target, project, tmp_path):
     records = _tricky_project(project, tmp_path)
     export_project(project, tmp_path / "out", ExportOptions(format="doccano", source="ann"))
     lines = _lines(tmp_path / "out" / "doccano.jsonl")
@@ -81,7 +81,7 @@ def test_doccano_keeps_offsets_and_relations(project, tmp_path):
         [relation] = line["relations"]
         head, child = entities[relation["from_id"]], entities[relation["to_id"]]
         assert (head["label"], child["label"], relation["type"]) == ("QUOTE", "SPEAKER", "said_by")
-    copy = create_project(tmp_path / "copy.db")  # doccano's format reads back in
+    copy = create_project(fresh_target("copy.db"))  # doccano's format reads back in
     import_path(copy, tmp_path / "out" / "doccano.jsonl", ImportOptions(format="doccano", annotator="ann"))
     export_project(copy, tmp_path / "again", ExportOptions(format="doccano", source="ann"))
     copy.close()

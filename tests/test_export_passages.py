@@ -57,11 +57,11 @@ def test_the_cli_takes_passages_and_its_default_is_the_cores(project, tmp_path):
     runner = CliRunner()
     for mode, expected in (("paragraph", "paragraph"), (None, ExportOptions().passages)):
         out = tmp_path / f"out-{mode}"
-        result = runner.invoke(app, ["export", str(tmp_path / "project.db"), "--out", str(out), "--source", "ann",
+        result = runner.invoke(app, ["export", project.url, "--out", str(out), "--source", "ann",
                                      "--dev", "0", *(["--passages", mode] if mode else [])])
         assert result.exit_code == 0, result.output
         assert json.loads((out / "export.json").read_text(encoding="utf-8"))["spacy"]["passages"] == expected
-    refused = runner.invoke(app, ["export", str(tmp_path / "project.db"), "--out", str(tmp_path / "x"),
+    refused = runner.invoke(app, ["export", project.url, "--out", str(tmp_path / "x"),
                                   "--source", "ann", "--passages", "chapter"])
     assert refused.exit_code == 2 and "chapter" in refused.output and not (tmp_path / "x").exists()
 
@@ -93,7 +93,7 @@ def test_a_language_with_one_document_is_split_by_passage(sample_project, tmp_pa
 
 def test_a_one_document_language_too_short_to_split_is_left_out_and_said_so(sample_project, tmp_path):
     sample_project.close()
-    result = CliRunner().invoke(app, ["export", str(tmp_path / "samples.db"), "--out", str(tmp_path / "out"),
+    result = CliRunner().invoke(app, ["export", sample_project.url, "--out", str(tmp_path / "out"),
                                       "--source", "alice", "--passages", "document"])
     assert result.exit_code == 0, result.output
     assert "warning: fr: left out" in result.stderr and "--dev 0" in result.stderr

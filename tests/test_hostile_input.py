@@ -248,6 +248,7 @@ def _files(path):
     return sorted(p.name for p in path.parent.iterdir()), path.read_bytes()
 
 
+@pytest.mark.file_only("file permissions")
 def test_reading_commands_work_on_a_read_only_project_and_leave_no_trace(read_only_copy, tmp_path):
     before = _files(read_only_copy)
     stats = run_cli("stats", str(read_only_copy), "--json", plain_user=True)
@@ -264,6 +265,7 @@ def test_reading_commands_work_on_a_read_only_project_and_leave_no_trace(read_on
     assert after[1] == before[1] and [n for n in after[0] if n.startswith("shared")] == ["shared.db"]
 
 
+@pytest.mark.file_only("file permissions")
 def test_writing_to_a_read_only_project_says_so_and_what_to_do(read_only_copy, tmp_path):
     path = tmp_path / "new.jsonl"
     path.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
@@ -275,6 +277,7 @@ def test_writing_to_a_read_only_project_says_so_and_what_to_do(read_only_copy, t
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("shared")) == ["shared.db"]
 
 
+@pytest.mark.file_only("file permissions")
 def test_a_project_in_a_read_only_folder_can_be_read(_sample_project_file, tmp_path):
     folder = tmp_path / "locked"
     folder.mkdir()

@@ -68,6 +68,9 @@ CASES = {
     "empty csv cell": ("docs.csv", b"text,id\nSome text,1\n,2\n", [], r"docs.csv:3: column 'text' is empty"),
     "unknown format": ("data.xml", b"<a/>", [], r"data.xml: cannot tell the format from the extension '.xml'; pass --format"),
     "unknown language": ("ok.jsonl", _jsonl({"text": TEXT}), ["--lang", "klingon"], r"--lang: unknown language code 'klingon'"),
+    "NUL in the text": ("bad.jsonl", _jsonl(GOOD, {"text": "Putin\u0000 said"}), [],
+                        r"bad.jsonl:2: the text holds a NUL character \(U\+0000\) at character 5"),
+    "NUL in a txt file": ("bad.txt", b"Putin said\x00 this.\n", [], r"bad.txt:1: the text holds a NUL character"),
     "record language unknown": ("bad.jsonl", _jsonl({"text": TEXT, "meta": {"lang": "zz"}}), [], r"bad.jsonl:1: field 'lang': unknown language"),
 }
 

@@ -2,7 +2,6 @@
 transaction: other annotators keep working while a slow input is read, and the write is all or nothing."""
 
 import json
-import sqlite3
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from annotator.errors import UserError
 from annotator.importing import import_path
 from annotator.model import Annotator, Document, DocumentStatus, Span
 from annotator.store import open_project
-from tests.helpers import snapshot
+from tests.helpers import begin_writing, is_write_begin, plain_connection, snapshot
 
 SENTENCE = "Document {i}: the minister said that {i} soldiers were there."
 
@@ -32,10 +31,6 @@ def _bob(i):
     start = text.index("the minister")
     return {"text": text, "spans": [{"start": start, "end": start + 12, "label": "SPEAKER"}],
             "answer": "accept", "_annotator_id": "bob"}
-
-
-def _sqlite_path(project):
-    return project.url.removeprefix("sqlite:///")
 
 
 @contextmanager
@@ -68,9 +63,9 @@ def _stalled_import(project, path, **options):
 
 def _write_now(project, *statements):
     """A plain writer that gives up after half a second: the write lock must be free."""
-    raw = sqlite3.connect(_sqlite_path(project), timeout=0.5, isolation_level=None)
+    raw = plain_connection(project, timeout=0.5)
     try:
-        raw.execute("BEGIN IMMEDIATE")
+        begin_writing(raw, project, timeout=0.5)
         for statement in statements:
             raw.execute(statement)
         raw.execute("COMMIT")
@@ -124,7 +119,7 @@ def test_the_whole_input_is_read_before_the_one_write_transaction_begins(project
     begins = []
 
     def on_statement(_conn, _cursor, statement, *_):
-        if statement.startswith("BEGIN"):
+        if is_write_begin(statement):
             begins.append((statement, read_so_far[0]))
 
     def progress(done, _total):
@@ -136,7 +131,7 @@ def test_the_whole_input_is_read_before_the_one_write_transaction_begins(project
     finally:
         event.remove(project.engine, "before_cursor_execute", on_statement)
     assert result.documents_added == 1600
-    writes = [read for statement, read in begins if statement == "BEGIN IMMEDIATE"]
+    writes = [read for statement, read in begins]
     assert writes == [total]  # one write transaction, begun once every byte had been read
 
 
@@ -145,9 +140,15 @@ def test_a_failure_while_writing_leaves_the_project_unchanged(project, tmp_path)
     import_path(project, tmp_path / "seed.jsonl")
     path = _write_jsonl(tmp_path / "big.jsonl", [_bob(i) for i in range(1600)])
     # A real failure of the database half-way through the write: the 700th document (second batch).
-    raw = sqlite3.connect(_sqlite_path(project), isolation_level=None)
-    raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.text LIKE 'Document 700:%' "
-                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
+    raw = plain_connection(project)
+    if project.engine.dialect.name == "sqlite":
+        raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.text LIKE 'Document 700:%' "
+                    "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
+    else:
+        raw.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    "IF NEW.text LIKE 'Document 700:%' THEN RAISE EXCEPTION 'the disk is full'; END IF; "
+                    "RETURN NEW; END $$")
+        raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW EXECUTE FUNCTION refuse()")
     raw.close()
     before = snapshot(project)
     with pytest.raises(DBAPIError, match="the disk is full"):

@@ -11,6 +11,8 @@ from cli.app import app
 from annotator.errors import UserError
 from annotator.store import create_project, open_project
 
+pytestmark = pytest.mark.file_only("files that are not projects, and the SQLite files beside a project")
+
 
 def _empty(path: Path) -> None:
     path.write_bytes(b"")

@@ -259,14 +259,14 @@ def test_the_main_window_undoes_gold_work_too(qtbot, window, sample_project):
     assert all(r.gold_id is None for r in compare.model.rows())  # the compare view shows the undo
 
 
-def test_another_project_gets_fresh_reviewer_windows(qtbot, window, sample_project, tmp_path):
+def test_another_project_gets_fresh_reviewer_windows(fresh_target, qtbot, window, sample_project, tmp_path):
     from annotator.store import create_project
     compare = open_compare(qtbot, window)
     qtbot.keyClick(compare.table, Qt.Key.Key_U)  # something on the shared undo stack
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     dashboard = open_dashboard(qtbot, window)
-    other = create_project(tmp_path / "other.db")
+    other = create_project(fresh_target("other.db"))
     window.set_project(other)
     assert not dashboard.isVisible() and window.review.dashboard is None  # closed with its project
     assert window.review.compare is None

@@ -1,8 +1,10 @@
 """The label schema file: the default one, a project's own, and clear refusals."""
 
 import re
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -23,12 +25,12 @@ def test_default_schema_has_the_four_labels_keys_and_links():
     assert (SAMPLES / "labels.toml").resolve() == DEFAULT_SCHEMA.resolve()
 
 
-def test_a_project_can_use_its_own_schema(tmp_path):
+def test_a_project_can_use_its_own_schema(fresh_target, tmp_path):
     own = tmp_path / "own.toml"
     own.write_text('[[labels]]\nname = "CLAIM"\ncolor = "#FFEEAA"\nkey = "c"\nguideline = "A claim."\n'
                    '[[labels]]\nname = "SOURCE"\ncolor = "#aaeeff"\n'
                    '[[relations]]\nname = "claimed_by"\nhead = ["CLAIM"]\nchild = ["SOURCE"]\n', encoding="utf-8")
-    project = create_project(tmp_path / "p.db", own)
+    project = create_project(fresh_target("p.db"), own)
     with project.read() as session:
         schema = project_schema(session)
     project.close()
@@ -51,14 +53,20 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_a_bad_schema_is_refused_and_no_project_file_is_left(tmp_path, case):
+def test_a_bad_schema_is_refused_and_no_project_is_left(fresh_target, tmp_path, case):
     content, expected = BAD[case]
     (tmp_path / "bad.toml").write_text(content, encoding="utf-8")
-    result = CliRunner().invoke(app, ["init", str(tmp_path / "p.db"), "--labels", str(tmp_path / "bad.toml")])
+    target = fresh_target("p.db")
+    result = CliRunner().invoke(app, ["init", target, "--labels", str(tmp_path / "bad.toml")])
     assert result.exit_code == 1
     assert "\n" not in result.stderr.strip()
     assert re.search(expected, result.stderr), result.stderr
-    assert not (tmp_path / "p.db").exists()
+    if "://" in target:  # a database on the test server: still empty
+        engine = create_engine(target)
+        assert inspect(engine).get_table_names() == []
+        engine.dispose()
+    else:
+        assert not Path(target).exists()
 
 
 def test_a_missing_schema_file_is_named(tmp_path):

@@ -1,17 +1,28 @@
-"""The project file: creation, opening, migrations, refusals and database constraints."""
+"""The project (a file, or a database on a server): creation, opening, migrations, refusals and
+database constraints."""
 
 import sqlite3
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from annotator.errors import UserError
 from annotator.model import Annotator, Base, Document, Label, Span
-from annotator.store import create_project, open_project, schema_head
+from annotator.store import create_project, open_project, project_url, schema_head
 from tests.helpers import snapshot
+
+
+def _run_raw(target, sql, **params):
+    """SQL through a plain engine of SQLAlchemy's, not the tool's (another program)."""
+    engine = create_engine(project_url(target))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(sql), params)
+    finally:
+        engine.dispose()
 
 
 def _document(session, text_value="Hello world"):
@@ -21,10 +32,15 @@ def _document(session, text_value="Hello world"):
     ).scalar_one()
 
 
-def test_new_project_has_the_default_schema_and_sqlite_settings(project):
+def test_new_project_has_the_default_schema(project):
     with project.read() as session:
         labels = session.execute(text("SELECT name, key FROM labels ORDER BY position")).all()
         assert labels == [("SPEAKER", "1"), ("QUOTE", "2"), ("THREAT", "3"), ("FIGURE", "4")]
+
+
+@pytest.mark.file_only("SQLite's WAL, foreign keys and busy timeout pragmas")
+def test_new_project_file_has_the_sqlite_settings(project):
+    with project.read() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert session.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
@@ -37,8 +53,8 @@ def test_migrations_describe_exactly_the_models(project):
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_reopening_keeps_the_data(tmp_path):
-    path = tmp_path / "p.db"
+def test_reopening_keeps_the_data(fresh_target):
+    path = fresh_target("p.db")
     create_project(path).close()
     project = open_project(path)
     with project.transaction() as session:
@@ -50,6 +66,21 @@ def test_reopening_keeps_the_data(tmp_path):
     reopened.close()
 
 
+def test_init_refuses_to_overwrite_a_project(fresh_target):
+    target = fresh_target("p.db")
+    first = create_project(target)
+    with first.transaction() as session:
+        _document(session)
+    before = snapshot(first)
+    first.close()
+    with pytest.raises(UserError, match="already exists|not empty"):
+        create_project(target)
+    again = open_project(target)
+    assert snapshot(again) == before
+    again.close()
+
+
+@pytest.mark.file_only("a file that is not a database")
 def test_init_refuses_to_overwrite_an_existing_file(tmp_path):
     path = tmp_path / "p.db"
     path.write_text("precious")
@@ -58,6 +89,7 @@ def test_init_refuses_to_overwrite_an_existing_file(tmp_path):
     assert path.read_text() == "precious"
 
 
+@pytest.mark.file_only("a missing file (a missing database: tests/test_server_refusals.py)")
 def test_open_refuses_a_missing_file_without_creating_it(tmp_path):
     path = tmp_path / "missing.db"
     with pytest.raises(UserError, match="annotator init"):
@@ -65,6 +97,14 @@ def test_open_refuses_a_missing_file_without_creating_it(tmp_path):
     assert not path.exists()
 
 
+def test_open_refuses_a_database_that_is_not_a_project(fresh_target):
+    other = fresh_target("other.db")
+    _run_raw(other, "CREATE TABLE t (x INTEGER)")
+    with pytest.raises(UserError, match="no schema version"):
+        open_project(other)
+
+
+@pytest.mark.file_only("a file that is not a database")
 def test_open_refuses_a_file_that_is_not_a_project(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("this is not a database\n" * 100)
@@ -77,23 +117,21 @@ def test_open_refuses_a_file_that_is_not_a_project(tmp_path):
         open_project(other)
 
 
-def test_a_file_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
-    path = tmp_path / "p.db"
+def test_a_project_from_a_newer_version_is_refused_and_left_untouched(fresh_target, tmp_path):
+    path = fresh_target("p.db")
     project = create_project(path)
     with project.transaction() as session:
         _document(session)
     before = snapshot(project)
     project.close()
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
-    connection.close()
-    contents = path.read_bytes()
+    _run_raw(path, "UPDATE alembic_version SET version_num = '9999_future'")
+    on_file = "://" not in path
+    contents = open(path, "rb").read() if on_file else None
     with pytest.raises(UserError, match="newer version"):
         open_project(path)
-    assert path.read_bytes() == contents
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = ?", (schema_head(),))
-    connection.close()
+    if on_file:
+        assert open(path, "rb").read() == contents
+    _run_raw(path, "UPDATE alembic_version SET version_num = :head", head=schema_head())
     again = open_project(path)
     assert snapshot(again) == before
     again.close()
@@ -132,6 +170,7 @@ def test_a_failed_transaction_leaves_nothing_behind(project):
     assert snapshot(project) == before
 
 
+@pytest.mark.file_only("a missing folder")
 def test_init_in_a_missing_folder_says_so(tmp_path):
     with pytest.raises(UserError, match="cannot create the database .*folder exists"):
         create_project(tmp_path / "no" / "such" / "p.db")

@@ -1,12 +1,10 @@
 """The window while another program holds the project's write lock: it says so, retries, and
 stores every action exactly once and in order when the lock is released — none is dropped."""
 
-import sqlite3
-from contextlib import contextmanager
-
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.helpers import another_program_writing  # also when a test fails, before the window closes
 from tests.test_window_marking import stored
 from tests.ui_helpers import window_on_text
 
@@ -18,18 +16,6 @@ TEXT = "Vladimir Putin said on Tuesday that Russia would respond."
 def window(qtbot, project, tmp_path):
     project.busy_timeout = 0.1  # each try waits this long for the lock
     return window_on_text(qtbot, project, tmp_path, TEXT)
-
-
-@contextmanager
-def another_program_writing(project):
-    """A real second connection holding the write lock (BEGIN IMMEDIATE) until the block ends
-    (also when a test fails, before the window is closed: closing asks about waiting actions)."""
-    holder = sqlite3.connect(project.engine.url.database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        holder.close()
 
 
 def _mark_next_word(qtbot, view, key):

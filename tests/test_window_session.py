@@ -125,4 +125,4 @@ def test_dark_theme_is_remembered(qtbot, sample_project, tmp_path):
     assert window.settings.theme == "dark"
     qtbot.keyClick(window.view, Qt.Key.Key_D, CTRL | SHIFT)
     assert window.settings.theme == "light"
-    assert sample_project.url.removeprefix("sqlite:///") in window.settings.recent_projects()
+    assert sample_project.address in window.settings.recent_projects()

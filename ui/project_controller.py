@@ -54,8 +54,7 @@ class ProjectController:
         window.show_schema(schema)
         window.documents.model.set_rows(rows)
         window.presenter.update_progress()
-        if project.url.startswith("sqlite:///"):
-            window.settings.add_recent(project.url.removeprefix("sqlite:///"))
+        window.settings.add_recent(project.address)  # a file's path, a server's URL without the password
         if rows.empty:
             window.presenter.show_empty("This project has no documents yet: File → Import… (Ctrl+I).")
             return

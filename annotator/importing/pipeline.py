@@ -168,6 +168,9 @@ class _Reader:
 
     def _check(self, record: Record) -> None:
         length = len(record.text)
+        if (nul := record.text.find("\x00")) >= 0:  # refused on files too: a project must fit either backend
+            raise BadRecord(record.line, f"the text holds a NUL character (U+0000) at character {nul}, which "
+                                         "PostgreSQL cannot store; remove it from the input")
         if length > self.options.max_chars:
             raise BadRecord(record.line, f"the text has {length:,} characters, more than the {self.options.max_chars:,} "
                                          "allowed; split the article or raise the limit with --max-chars")

@@ -1,0 +1,114 @@
+"""A project on a PostgreSQL server: the engine's set-up and what its refusals mean to a user.
+
+The counterpart of the SQLite engine in annotator/store.py. What the two must agree on:
+- writing units of work go one at a time (SQLite's BEGIN IMMEDIATE; here a transaction-level
+  advisory lock, waiting up to the busy timeout), so ids computed from max(id) never collide;
+- a row inserted with its own id (commands, undo/redo) advances the table's sequence, so rows
+  numbered by the server (import) never take an id already used;
+- a server that cannot be reached, a refused login or a missing database is one line saying
+  which server and what to do, never a driver's paragraph.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import URL, Engine, create_engine, event
+
+from annotator.errors import ProjectBusy, ServerUnavailable, UserError
+from annotator.project_file import busy_message
+
+# Any fixed number: the advisory lock a writing unit of work holds (advisory locks are per database).
+WRITE_LOCK_KEY = 0x51_40_7A_7E
+_LOCK_NOT_AVAILABLE = "55P03"
+_CONNECT_TIMEOUT = 10  # seconds to wait for a server that does not answer
+
+
+class _Wait(Protocol):
+    seconds: float
+
+
+def server_of(url: URL) -> str:
+    """HOST:PORT as a message shows it (libpq's defaults when the URL leaves them out)."""
+    return f"{url.host or 'localhost'}:{url.port or 5432}"
+
+
+def postgres_engine(url: URL, wait: _Wait, where: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": _CONNECT_TIMEOUT})
+    sequences: dict[str, str | None] = {}
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        if connection.get_execution_options().get("writes", False):
+            # At least 1 ms: 0 would mean wait for ever, where SQLite's 0 means do not wait.
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait.seconds * 1000))}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    @event.listens_for(engine, "after_execute")
+    def _after_execute(connection, statement, multiparams, params, execution_options, result) -> None:
+        if not getattr(statement, "is_insert", False) or "id" not in statement.table.c:
+            return
+        rows = multiparams[0] if multiparams and isinstance(multiparams[0], list) else (multiparams or [params])
+        if rows and isinstance(rows[0], dict) and rows[0].get("id") is not None:
+            _advance_sequence(connection, statement.table.name, sequences)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> None:
+        if context.is_pre_ping:
+            return  # the pool reconnects by itself
+        code = getattr(context.original_exception, "sqlstate", None)
+        if code == _LOCK_NOT_AVAILABLE:
+            raise ProjectBusy(busy_message(where, wait.seconds))
+        refusal = connection_refusal(url, context.original_exception)
+        if refusal is not None:
+            raise refusal
+
+    return engine
+
+
+def _advance_sequence(connection, table: str, sequences: dict[str, str | None]) -> None:
+    """Move the table's id sequence past its largest id (never back)."""
+    if table not in sequences:
+        sequences[table] = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
+    sequence = sequences[table]
+    if sequence is not None:
+        connection.exec_driver_sql(
+            f"SELECT setval('{sequence}', GREATEST(m, COALESCE(pg_sequence_last_value('{sequence}'), 1))) "
+            f"FROM (SELECT max(id) AS m FROM {table}) AS largest WHERE m IS NOT NULL")
+
+
+def connection_refusal(url: URL, error: BaseException) -> UserError | None:
+    """The one-line error for a server that cannot be reached or refuses the login or database;
+    None for any other error."""
+    server = server_of(url)
+    code = getattr(error, "sqlstate", None)
+    text = str(error)
+    if code == "28P01" or "password authentication failed" in text:
+        return UserError(f"postgresql at {server} refused the password of {url.username or 'this login'} — "
+                         "check the password (in the URL, ~/.pgpass or PGPASSWORD)")
+    if "no password supplied" in text:
+        return UserError(f"postgresql at {server} wants a password for {url.username or 'this login'} — "
+                         "put it in ~/.pgpass or PGPASSWORD (or the URL)")
+    if code == "28000":
+        return UserError(f"postgresql at {server} refused the login {url.username or ''} ({_first_line(text)}) "
+                         "— ask the server's administrator for access")
+    if code == "3D000" or (f'database "{url.database}" does not exist' in text):
+        return UserError(f"postgresql at {server} has no database {url.database!r} — create it first "
+                         f"(createdb -h {url.host or 'localhost'} -p {url.port or 5432} {url.database}) or check the URL")
+    if "failed to resolve host" in text or "could not translate host name" in text:
+        return ServerUnavailable(f"cannot find the postgresql host {url.host!r} — check the URL")
+    if code in _SERVER_GOING_AWAY or (code is None and any(sign in text for sign in _UNREACHABLE)):
+        return ServerUnavailable(f"cannot reach postgresql at {server} — is the server running?")
+    return None
+
+
+_SERVER_GOING_AWAY = ("57P01", "57P02", "57P03")  # shut down, crashed, starting up or stopping
+# What libpq says when there is no server to talk to, or it went away.
+_UNREACHABLE = ("Connection refused", "could not connect", "timeout expired", "No such file or directory",
+                "server closed the connection", "terminating connection", "Connection reset",
+                "connection is closed", "consuming input failed", "the connection is lost")
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else text
