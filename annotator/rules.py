@@ -23,8 +23,6 @@ from annotator.change_builder import ChangeBuilder
 from annotator.changes import TABLES, frozen, relations_of, row_of
 from annotator.errors import UserError
 from annotator.model import GOLD, Annotator, Document, Label, RelationLabel, Span, utcnow
-from annotator.queries import document_text
-from annotator.tokens import snap
 
 FINISHED = ("done", "skipped")
 
@@ -93,6 +91,10 @@ def checked_offsets(session: Session, document_id: int, start: int, end: int,
                     exact: bool = False) -> tuple[int, int, str, int]:
     """[start, end) inside the document and not blank, widened to whole tokens unless `exact`;
     returned with the document's text and length."""
+    # Numpy (tokens) and pandas (queries) load here: assigning documents needs neither.
+    from annotator.queries import document_text
+    from annotator.tokens import snap
+
     length = document_length(session, document_id)
     if not (0 <= start < end <= length):
         raise UserError(f"span {start}-{end} is outside document {document_id} (0-{length}); select text inside it")
