@@ -20,9 +20,19 @@ from sqlalchemy.orm import Session
 from annotator.changes import TABLES, Change, RowUpdate, apply_in, frozen
 
 
+_KEYS = {name: tuple(column.name for column in table.primary_key.columns) for name, table in TABLES.items()}
+
+
 def key_of(table: str, row) -> tuple:
     """The row's primary key values, in the table's key order."""
-    return tuple(row[column.name] for column in TABLES[table].primary_key.columns)
+    return tuple(row[column] for column in _KEYS[table])
+
+
+class _Spent(dict):
+    """What a built builder records into: nothing (it refuses)."""
+
+    def __setitem__(self, key, value):
+        raise RuntimeError("this ChangeBuilder was built already; start a new one")
 
 
 class ChangeBuilder:
@@ -49,10 +59,13 @@ class ChangeBuilder:
         """Record a new row (numbered with `new_id` when the table has an id and the row none);
         return its id."""
         values = dict(row)
-        if "id" in TABLES[table].c and values.get("id") is None:
-            values["id"] = self.new_id(table)
+        if _KEYS[table] == ("id",):
+            if values.get("id") is None:
+                values["id"] = self.new_id(table)
+            self._inserted[table, (values["id"],)] = values
+            return values["id"]
         self._inserted[table, key_of(table, values)] = values
-        return values.get("id")
+        return None
 
     def delete(self, table: str, row) -> None:
         """Record the removal of a stored row, given whole as read (or drop one recorded here)."""
@@ -87,10 +100,12 @@ class ChangeBuilder:
         updated = []
         for (table, key), (before, after) in self._updated.items():
             if before != after:
-                names = [column.name for column in TABLES[table].primary_key.columns]
-                updated.append(RowUpdate(table, frozen(zip(names, key)), frozen(before), frozen(after)))
-        return Change(description, tuple((table, frozen(row)) for (table, _), row in self._inserted.items()),
-                      tuple(self._deleted), tuple(updated), focus_span=focus_span,
+                updated.append(RowUpdate(table, frozen(zip(_KEYS[table], key)), frozen(before), frozen(after)))
+        # The recorded rows are wrapped, not copied (an import builds 100,000s): a builder is
+        # spent once built.
+        inserted = tuple((table, MappingProxyType(row)) for (table, _), row in self._inserted.items())
+        self._inserted = _Spent()
+        return Change(description, inserted, tuple(self._deleted), tuple(updated), focus_span=focus_span,
                       document_ids=frozenset(self._documents))
 
     def apply(self, description: str, focus_span: int | None = None) -> Change:

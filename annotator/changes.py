@@ -141,11 +141,13 @@ def apply_in(session: Session, change: Change) -> None:
     _delete(session, change, _PARENTS)
 
 
-def _shapes(rows) -> dict[tuple, list]:
-    """Rows grouped by their columns and which of them are NULL (one statement per group)."""
+def _shapes(rows, nulls: bool = True) -> dict[tuple, list]:
+    """Rows grouped by their columns (and, with `nulls`, which of them are NULL, as a WHERE
+    clause must tell): one statement per group."""
     groups: dict[tuple, list] = {}
     for row in rows:
-        groups.setdefault(tuple((column, value is None) for column, value in row.items()), []).append(row)
+        shape = tuple((column, value is None) for column, value in row.items()) if nulls else tuple(row)
+        groups.setdefault(shape, []).append(row)
     return groups
 
 
@@ -162,9 +164,8 @@ def _delete(session: Session, change: Change, names: tuple[str, ...]) -> None:
     for name in names:
         table = TABLES[name]
         for shape, rows in _shapes(row for table_name, row in change.deleted if table_name == name).items():
-            result = session.execute(delete(table).where(_where(table, shape, "w_")), [_params(r, "w_") for r in rows])
-            if result.rowcount != len(rows):
-                raise _conflict(name, _first_missing(session, table, rows))
+            _expect(session, delete(table).where(_where(table, shape, "w_")), [_params(r, "w_") for r in rows],
+                    name, rows)
 
 
 def _update(session: Session, updates: tuple[RowUpdate, ...]) -> None:
@@ -178,9 +179,7 @@ def _update(session: Session, updates: tuple[RowUpdate, ...]) -> None:
             {column: bindparam("s_" + column) for column in columns})
         params = [{**_params({**upd.key, **upd.before}, "w_"), **{"s_" + c: v for c, v in upd.after.items()}}
                   for upd in group]
-        result = session.execute(statement, params)
-        if result.rowcount != len(group):
-            raise _conflict(name, _first_missing(session, table, [{**u.key, **u.before} for u in group]))
+        _expect(session, statement, params, name, [{**upd.key, **upd.before} for upd in group])
 
 
 def _insert(session: Session, change: Change, names: tuple[str, ...]) -> None:
@@ -200,20 +199,29 @@ def _insert(session: Session, change: Change, names: tuple[str, ...]) -> None:
             found = session.execute(select(*columns).where(key.in_(chunk)).limit(1)).first()
             if found is not None:
                 raise _conflict(name, dict(zip((c.name for c in columns), found)))
-        for group in _shapes(rows).values():
+        for group in _shapes(rows, nulls=False).values():
             try:
-                with session.begin_nested():  # a refusal leaves the caller's transaction usable
-                    session.execute(insert(table), [dict(row) for row in group])
-            except IntegrityError:  # a row with the same identity, or its document gone
+                session.execute(insert(table), [dict(row) for row in group])
+            except IntegrityError:  # a row with the same identity, or its document gone: the caller rolls back
                 raise _conflict(name, group[0]) from None
 
 
-def _first_missing(session: Session, table: Table, rows: list) -> dict:
-    """The first row a statement expected and did not find (to name it in the refusal)."""
-    for row in rows:
-        if session.execute(select(table).where(_matches(table, row))).first() is None:
-            return row
-    return rows[0]
+def _expect(session: Session, statement, params: list[dict], name: str, rows: list) -> None:
+    """Run a DELETE or UPDATE over many rows, refusing unless each matched exactly one: the
+    first row not found (as it was when the Change was built) is named in the refusal."""
+    if len(rows) == 1:
+        if session.execute(statement, params).rowcount != 1:
+            raise _conflict(name, rows[0])
+        return
+    savepoint = session.begin_nested()
+    if session.execute(statement, params).rowcount == len(rows):
+        savepoint.commit()
+        return
+    savepoint.rollback()  # the rows it did match are back, so the one missing can be told
+    table = TABLES[name]
+    missing = next((row for row in rows if session.execute(select(table).where(_matches(table, row))).first() is None),
+                   rows[0])
+    raise _conflict(name, missing)
 
 
 def _insert_bulk(session: Session, table: Table, rows: list) -> None:

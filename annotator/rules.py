@@ -161,12 +161,15 @@ def gold_id(source: Session | ChangeBuilder, create: bool = False) -> int | None
 
 # --- statuses ------------------------------------------------------------------------------
 
+_UNREAD = object()
+
+
 def move_status(builder: ChangeBuilder, document_id: int, annotator_id: int, status: str,
-                current=None) -> None:
+                current=_UNREAD) -> None:
     """Set one person's status of a document: started_at when work first starts, and kept;
-    finished_at by done or skipped; updated_at always. `current` is the stored row, when the
-    caller read it already (None: read here)."""
-    if current is None:
+    finished_at by done or skipped; updated_at always. `current` is its row (None: there is
+    none), when the caller read it already."""
+    if current is _UNREAD:
         current = _status_row(builder, document_id, annotator_id)
     now = utcnow()
     values = {
