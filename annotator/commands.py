@@ -14,14 +14,11 @@ from sqlalchemy import select
 
 from annotator import rules
 from annotator.change_builder import ChangeBuilder
-from annotator.changes import Change, apply, row_of
+from annotator.changes import Change, apply, row_of  # noqa: F401  (apply: callers undo and redo with it)
 from annotator.errors import UserError
 from annotator.model import STATUSES, Label, Relation, utcnow
 from annotator.schema import Schema
 from annotator.store import Project
-
-__all__ = ["add_link", "add_span", "apply", "delete_span", "link_targets", "relabel_span", "remove_link",
-           "set_status", "Change"]
 
 
 def add_span(project: Project, document_id: int, annotator: str, label: str, start: int, end: int,
