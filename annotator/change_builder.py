@@ -34,6 +34,8 @@ class _Spent(dict):
     def __setitem__(self, key, value):
         raise RuntimeError("this ChangeBuilder was built already; start a new one")
 
+    setdefault = __setitem__
+
 
 class ChangeBuilder:
     """Records inserts, deletes and updates (and the documents they touch) for one Change."""
@@ -41,7 +43,7 @@ class ChangeBuilder:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._inserted: dict[tuple[str, tuple], dict] = {}  # in the order recorded
-        self._deleted: list[tuple[str, MappingProxyType]] = []
+        self._deleted: dict[tuple[str, tuple], MappingProxyType] = {}
         self._updated: dict[tuple[str, tuple], tuple[dict, dict]] = {}  # -> (before, after)
         self._next_ids: dict[str, int] = {}
         self._documents: set[int] = set()
@@ -68,10 +70,12 @@ class ChangeBuilder:
         return None
 
     def delete(self, table: str, row) -> None:
-        """Record the removal of a stored row, given whole as read (or drop one recorded here)."""
+        """Record the removal of a stored row, given whole as read (or drop one recorded here).
+        Removing a row twice is removing it once; an update recorded for it is dropped."""
         key = (table, key_of(table, row))
         if self._inserted.pop(key, None) is None:
-            self._deleted.append((table, frozen(row)))
+            before, _ = self._updated.pop(key, ({}, {}))
+            self._deleted[key] = frozen({**row, **before})
 
     def update(self, table: str, row, **after) -> None:
         """Record new values for columns of `row` (as read, or as recorded here)."""
@@ -104,8 +108,9 @@ class ChangeBuilder:
         # The recorded rows are wrapped, not copied (an import builds 100,000s): a builder is
         # spent once built.
         inserted = tuple((table, MappingProxyType(row)) for (table, _), row in self._inserted.items())
-        self._inserted = _Spent()
-        return Change(description, inserted, tuple(self._deleted), tuple(updated), focus_span=focus_span,
+        deleted = tuple((table, row) for (table, _), row in self._deleted.items())
+        self._inserted, self._deleted, self._updated = _Spent(), _Spent(), _Spent()
+        return Change(description, inserted, deleted, tuple(updated), focus_span=focus_span,
                       document_ids=frozenset(self._documents))
 
     def apply(self, description: str, focus_span: int | None = None) -> Change:

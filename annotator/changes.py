@@ -2,9 +2,9 @@
 
 Every writer (a key press, an import, adjudication, an undo) builds a Change (with
 annotator.change_builder) and applies it once; `apply_in` is the only code that writes these
-tables, one statement per table and column shape. A Change lists exact rows (ids and timestamps included), so its inverse restores the
-previous state byte for byte and replaying it again (redo) recreates the same rows with the
-same ids. Views ask it what it touched (`documents()`, `spans_touched()`, `links_touched()`,
+tables, one statement per table and column shape. A Change lists exact rows (ids and
+timestamps included), so its inverse restores the previous state byte for byte and replaying
+it again (redo) recreates the same rows with the same ids. Views ask it what it touched (`documents()`, `spans_touched()`, `links_touched()`,
 `status_after()`) instead of reading table names themselves.
 """
 

@@ -11,7 +11,7 @@ from annotator.change_builder import ChangeBuilder
 from annotator.changes import apply
 from annotator.commands import add_link, add_span, relabel_span
 from annotator.errors import UserError
-from annotator.model import Span, utcnow
+from annotator.model import Relation, Span, utcnow
 from tests.helpers import snapshot
 
 
@@ -138,6 +138,22 @@ def test_a_built_builder_records_nothing_more(sample_project):
         build.build("nothing")
         with pytest.raises(RuntimeError, match="built already"):
             build.insert("annotators", {"name": "late", "role": "annotator", "created_at": utcnow()})
+
+
+def test_a_row_removed_twice_or_altered_then_removed_is_removed_once(sample_project):
+    before = snapshot(sample_project)
+    with sample_project.transaction() as session:
+        link = session.execute(select(Relation.__table__).limit(1)).mappings().one()
+        span = rules.span_row(session, link["head_id"])
+        build = ChangeBuilder(session)
+        build.delete("relations", link)
+        build.update("spans", span, updated_at=utcnow())
+        rules.remove_span(build, span)  # the link again, and the span just altered
+        change = build.apply("remove twice")
+    assert len(change.deleted) == 1 + len(change.rows("relations", "deleted")) and not change.updated
+    assert change.rows("spans", "deleted")[0] == span
+    apply(sample_project, change.inverse())
+    assert snapshot(sample_project) == before
 
 
 def test_a_link_to_a_span_added_in_the_same_change_goes_in_after_it(sample_project):
