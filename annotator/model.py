@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -28,9 +29,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # "gold" is the one adjudicated annotation set (an Annotator row named "gold", role "gold").
 GOLD = "gold"
-ROLES = ("annotator", "reviewer", "lead", GOLD)
+# "model": a source of suggestions (rules, a trained model), never a person; its spans are
+# suggestions until someone accepts one.
+MODEL = "model"
+ROLES = ("annotator", "reviewer", "lead", GOLD, MODEL)
 STATUSES = ("todo", "in_progress", "done", "skipped")
-ORIGINS = ("manual", "imported", "suggested")
+# accepted: a suggestion taken as it was; changed: taken with another label or other bounds.
+ORIGINS = ("manual", "imported", "suggested", "accepted", "changed")
+DECISIONS = ("accepted", "changed", "rejected")
 
 
 def utcnow() -> datetime:
@@ -140,6 +146,8 @@ class Span(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A suggestion's confidence in [0, 1] where its source gives one; None for people's spans.
+    score: Mapped[float | None] = mapped_column(Float)
 
 
 class Relation(Base):
@@ -175,3 +183,29 @@ class Assignment(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProjectSetting(Base):
+    """One project-wide setting: `project_id` (made at init, names the project in bundles),
+    and the lead's switches (free choice of documents, annotators seeing each other's work)."""
+
+    __tablename__ = "project_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+
+
+class SuggestionDecision(Base):
+    """What one person did with one suggestion: accepted it, changed it, or rejected it (then it
+    stays hidden for them). Kept when the span they made from it is later deleted, so the
+    agreement report can show how often each person took suggestions as they were."""
+
+    __tablename__ = "suggestion_decisions"
+    __table_args__ = (CheckConstraint(_in("decision", DECISIONS), name="ck_suggestion_decisions_decision"),)
+
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"), primary_key=True)
+    annotator_id: Mapped[int] = mapped_column(
+        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

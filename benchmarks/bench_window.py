@@ -78,16 +78,17 @@ def said_by_links(spans: list[dict]) -> list[dict]:
     return links
 
 
-def build_project(path: Path, text: str, spans) -> None:
+def build_project(target: Path | str, text: str, spans) -> None:
+    """A project (a file, or an empty database's URL) holding the article and its spans, by alice."""
     from annotator.importing import ImportOptions, import_path
     from annotator.store import create_project
 
     shown = [{"start": s, "end": e, "label": label} for s, e, label in spans]
     record = {"text": text, "answer": "accept", "meta": {"name": "long.txt"}, "spans": shown,
               "relations": said_by_links(shown)}
-    source = path.with_suffix(".jsonl")
+    source = Path(tempfile.mkdtemp(prefix="bench-article-")) / "long.jsonl"
     source.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    project = create_project(path)
+    project = create_project(target)
     import_path(project, source, ImportOptions(format="prodigy", annotator="alice"))
     project.close()
 

@@ -53,12 +53,14 @@ def test_light_commands_load_no_heavy_library(sample_project):
         "             ['assign', sys.argv[1], '--annotators', 'alice,bob', '--overlap', '0.4'],\n"
         "             ['assign', sys.argv[1], '--show', '--json']):\n"
         "    try:\n"
-        "        app(argv, standalone_mode=False)\n"
-        "    except SystemExit:\n"
-        "        pass\n"
+        "        code = app(argv, standalone_mode=False)\n"
+        "    except SystemExit as exit:\n"
+        "        code = exit.code\n"
+        "    if code not in (None, 0):\n"
+        "        sys.exit(f'{argv} exited {code}')\n"
         f"print('loaded:', sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script, sample_project.engine.url.database], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-c", script, sample_project.url], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "loaded: []"
