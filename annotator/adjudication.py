@@ -5,91 +5,42 @@ role "gold"; each gold span and link records in `reviewer_id` the reviewer who
 accepted (or last edited) it.  Exports read gold as "the spans of the annotator
 with role gold"; the agreement report leaves gold out unless asked for it.
 
-Every function is one transaction and returns a commands.Change (exact rows
-inserted, deleted, updated), so the window can undo and redo it like any other
-edit with commands.apply(project, change.inverse()).
+Every function is one transaction that builds one Change (exact rows inserted,
+deleted, updated) with the shared rules of annotator.rules, applies it once and
+returns it, so the window can undo and redo it like any other edit with
+changes.apply(project, change.inverse()).
 """
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.changes import TABLES as _TABLES, Change, RowUpdate, apply_in as _apply, frozen as _frozen
-from annotator.changes import relations_of as _relations_of
-from annotator.commands import _label_id, _next_id, _relation_rules, _removal, _span, _status_change
-from annotator import queries
+from annotator import queries, rules
+from annotator.change_builder import ChangeBuilder
+from annotator.changes import TABLES, Change
 from annotator.errors import UserError
-from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, Span, utcnow
-from annotator.queries import document_text
+from annotator.model import GOLD, Annotator, Document, DocumentStatus, Relation, Span, utcnow
+from annotator.rules import check_reviewer, gold_id  # noqa: F401  (part of this module's API)
 from annotator.store import Project
-from annotator.tokens import snap
 
 if TYPE_CHECKING:
     import pandas as pd
 
-GOLD = "gold"
 
-
-# --------------------------------------------------------------------------- who
-def gold_id(session: Session, inserted: list | None = None) -> int | None:
-    """The gold annotator's id; created (and recorded in `inserted`) when `inserted` is given."""
-    row = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == GOLD)).first()
-    if row is not None:
-        if row.role != GOLD:
-            raise UserError(f"annotator {GOLD!r} exists with role {row.role!r}, so it cannot hold the gold set; "
-                            "rename that annotator's work before adjudicating")
-        return row.id
-    if inserted is None:
-        return None
-    values = {"id": _next_id(session, Annotator.id), "name": GOLD, "role": GOLD, "created_at": utcnow()}
-    session.execute(insert(_TABLES["annotators"]), [values])
-    inserted.append(("annotators", _frozen(values)))
-    return values["id"]
-
-
-def check_reviewer(session: Session, name: str) -> int | None:
-    """Refuse a name that cannot be a reviewer; the reviewer's id when the row exists."""
-    if not name or not name.strip():
-        raise UserError("reviewer name is empty; give your name (--annotator NAME)")
-    row = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == name)).first()
-    if name == GOLD or (row is not None and row.role == GOLD):
-        raise UserError(f"{name!r} is the gold set, not a person; give the reviewer's own name")
-    return None if row is None else row.id
-
-
-def _reviewer_id(session: Session, name: str, inserted: list) -> int:
-    """The reviewer's id; a new annotator row with role reviewer on first use."""
-    found = check_reviewer(session, name)
-    if found is not None:
-        return found
-    values = {"id": _next_id(session, Annotator.id), "name": name, "role": "reviewer", "created_at": utcnow()}
-    session.execute(insert(_TABLES["annotators"]), [values])
-    inserted.append(("annotators", _frozen(values)))
-    return values["id"]
-
-
-def _document_length(session: Session, document_id: int) -> int:
-    length = session.scalar(select(Document.length).where(Document.id == document_id))
-    if length is None:
-        raise UserError(f"document {document_id} does not exist; pick a document from the list")
-    return length
-
-
-def _gold_keys(session: Session, document_id: int, gold: int | None) -> dict[tuple[int, int, int], int]:
-    """(label_id, start, end) -> gold span id, for one document."""
-    return _gold_ids(session, gold, [document_id]).get(document_id, {}) if gold is not None else {}
-
-
-def _gold_ids(session: Session, gold: int, document_ids: Collection[int]) -> dict[int, dict[tuple, int]]:
-    """Per document: (label_id, start, end) -> gold span id."""
+# --------------------------------------------------------------------------- gold's spans
+def _gold_ids(source: Session | ChangeBuilder, gold: int, document_ids: Collection[int]) -> dict[int, dict[tuple, int]]:
+    """Per document: (label_id, start, end) -> gold span id, the builder's new gold spans included."""
+    session = source.session if isinstance(source, ChangeBuilder) else source
     query = select(Span.document_id, Span.label_id, Span.start, Span.end, Span.id).where(Span.annotator_id == gold)
+    rows = list(session.execute(_among(query, Span.document_id, None, dict.fromkeys(document_ids))))
+    if isinstance(source, ChangeBuilder):
+        rows += [(r["document_id"], r["label_id"], r["start"], r["end"], r["id"])
+                 for r in source.pending("spans") if r["annotator_id"] == gold]
     out: dict[int, dict[tuple, int]] = {}
-    for document_id, label_id, start, end, span_id in session.execute(
-            _among(query, Span.document_id, None, dict.fromkeys(document_ids))):
+    for document_id, label_id, start, end, span_id in rows:
         if document_id in document_ids:
             out.setdefault(document_id, {})[label_id, start, end] = span_id
     return out
@@ -138,7 +89,7 @@ def span_votes(session: Session, voters: Mapping[int, Collection[int]]) -> dict[
 
 def link_votes(session: Session, voters: Mapping[int, Collection[int]]) -> dict[int, dict[LinkKey, set[int]]]:
     """Per document, per (relation label, head key, child key): which of the document's voters drew it."""
-    head, child = _TABLES["spans"].alias("head"), _TABLES["spans"].alias("child")
+    head, child = TABLES["spans"].alias("head"), TABLES["spans"].alias("child")
     query = (select(head.c.document_id, Relation.annotator_id, Relation.label_id, head.c.label_id, head.c.start,
                     head.c.end, child.c.label_id, child.c.start, child.c.end)
              .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id))
@@ -155,49 +106,41 @@ def _position(key: tuple) -> tuple:
     return (key[1], key[2], key[0]) if isinstance(key[1], int) else (_position(key[1]), _position(key[2]), key[0])
 
 
-def insert_gold_spans(session: Session, keys: Mapping[int, Sequence[SpanKey]], reviewer: str) -> Change:
-    """Insert gold copies of (label_id, start, end) per document, origin manual (a reviewer's decision);
-    gold's status of a document it starts on moves to in_progress."""
-    inserted: list = []
-    updated: list = []
+def insert_gold_spans(build: ChangeBuilder, keys: Mapping[int, Sequence[SpanKey]], reviewer: str) -> list[int]:
+    """Record gold copies of (label_id, start, end) per document, origin manual (a reviewer's
+    decision); gold's status of a document it starts on moves to in_progress. The new span ids."""
     keys = {document_id: list(wanted) for document_id, wanted in keys.items() if wanted}
-    reviewer_id = _reviewer_id(session, reviewer, inserted)
-    gold = gold_id(session, inserted)
-    lengths = dict(session.execute(_among(select(Document.id, Document.length), Document.id, None, keys)).all())
+    reviewer_id = rules.reviewer_id(build, reviewer)
+    gold = gold_id(build, create=True)
+    lengths = dict(build.session.execute(_among(select(Document.id, Document.length), Document.id, None, keys)).all())
     now = utcnow()
-    next_id = _next_id(session, Span.id)
-    rows = [{"document_id": document_id, "doc_length": lengths[document_id], "annotator_id": gold,
-             "label_id": label_id, "start": start, "end": end, "origin": "manual", "reviewer_id": reviewer_id,
-             "created_at": now, "updated_at": now}
-            for document_id, wanted in sorted(keys.items()) for label_id, start, end in wanted]
-    for offset, values in enumerate(rows):
-        values["id"] = next_id + offset
-    if rows:
-        session.execute(insert(_TABLES["spans"]), rows)
-        inserted.extend(("spans", _frozen(values)) for values in rows)
-    started = dict(session.execute(_among(select(DocumentStatus.document_id, DocumentStatus.status)
-                                          .where(DocumentStatus.annotator_id == gold),
-                                          DocumentStatus.document_id, None, keys)).all())
-    for document_id in sorted(keys):
-        if started.get(document_id) in (None, "todo"):
-            _status_change(session, document_id, gold, "in_progress", inserted, updated)
-    return Change(f"accept {len(rows)} span{'s' if len(rows) != 1 else ''} into gold", tuple(inserted), (),
-                  tuple(updated), focus_span=next_id if len(rows) == 1 else None)
+    added = [build.insert("spans", {
+        "document_id": document_id, "doc_length": lengths[document_id], "annotator_id": gold, "label_id": label_id,
+        "start": start, "end": end, "origin": "manual", "reviewer_id": reviewer_id, "created_at": now,
+        "updated_at": now}) for document_id, wanted in sorted(keys.items()) for label_id, start, end in wanted]
+    rules.start_work(build, gold, keys)
+    return added
+
+
+def _into_gold(build: ChangeBuilder, keys: Mapping[int, Sequence[SpanKey]], reviewer: str) -> Change:
+    added = insert_gold_spans(build, keys, reviewer)
+    return build.apply(f"accept {len(added)} span{'s' if len(added) != 1 else ''} into gold",
+                       focus_span=added[0] if len(added) == 1 else None)
 
 
 # --------------------------------------------------------------------------- accept
 def accept_span(project: Project, span_id: int, reviewer: str) -> Change:
     """Copy one annotator's span into gold, recording the reviewer."""
     with project.transaction() as session:
-        span = _span(session, span_id)
+        span = rules.span_row(session, span_id)
         gold = gold_id(session)
         if gold is not None and span["annotator_id"] == gold:
             raise UserError(f"span {span_id} is already a gold span; accept an annotator's span")
         key = (span["label_id"], span["start"], span["end"])
-        existing = _gold_keys(session, span["document_id"], gold).get(key)
+        existing = rules.same_span(session, span["document_id"], gold, *key) if gold is not None else None
         if existing is not None:
             raise UserError(f"gold already holds {span['start']}-{span['end']} with this label (span {existing})")
-        return insert_gold_spans(session, {span["document_id"]: [key]}, reviewer)
+        return _into_gold(ChangeBuilder(session), {span["document_id"]: [key]}, reviewer)
 
 
 def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
@@ -208,7 +151,7 @@ def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
     if k < 1:
         raise UserError(f"k = {k}: at least one annotator must agree; use k >= 1")
     with project.transaction() as session:
-        _document_length(session, document_id)
+        rules.document_length(session, document_id)
         gold = gold_id(session)
         people = dict(session.execute(select(Annotator.name, Annotator.id).where(Annotator.role != GOLD)).all())
         if annotators is not None:
@@ -218,15 +161,15 @@ def accept_agreed(project: Project, document_id: int, reviewer: str, k: int,
                                 "name annotators who marked the document")
             people = {name: people[name] for name in annotators}
         votes = span_votes(session, {document_id: set(people.values())})[document_id]
-        in_gold = _gold_keys(session, document_id, gold)
+        in_gold = _gold_ids(session, gold, [document_id]).get(document_id, {}) if gold is not None else {}
         keys = [key for key in agreed(votes, k) if key not in in_gold]
-        return insert_gold_spans(session, {document_id: keys}, reviewer)
+        return _into_gold(ChangeBuilder(session), {document_id: keys}, reviewer)
 
 
 def premerge_unanimous(project: Project, document_id: int, reviewer: str) -> Change:
     """Accept the spans that every annotator who finished the document marked alike."""
     with project.read() as session:
-        _document_length(session, document_id)
+        rules.document_length(session, document_id)
         ids = finished(session).get(document_id, set())
         names = list(session.scalars(select(Annotator.name).where(Annotator.id.in_(ids)))) if ids else []
     if len(names) < 2:
@@ -237,7 +180,7 @@ def premerge_unanimous(project: Project, document_id: int, reviewer: str) -> Cha
 
 # --------------------------------------------------------------------------- change gold
 def _gold_span(session: Session, span_id: int):
-    span = _span(session, span_id)
+    span = rules.span_row(session, span_id)
     if span["annotator_id"] != gold_id(session):
         raise UserError(f"span {span_id} is not a gold span; only gold spans can be rejected or edited here")
     return span
@@ -246,9 +189,10 @@ def _gold_span(session: Session, span_id: int):
 def reject_gold_span(project: Project, span_id: int) -> Change:
     """Remove a span from gold, with the gold links that start or end at it."""
     with project.transaction() as session:
-        change = _removal(session, _gold_span(session, span_id), "reject gold span")
-        _apply(session, change)
-        return change
+        build = ChangeBuilder(session)
+        span = _gold_span(session, span_id)
+        rules.remove_span(build, span)
+        return build.apply(f"reject gold span {span['start']}-{span['end']}")
 
 
 def edit_gold_span(project: Project, span_id: int, reviewer: str, label: str | None = None,
@@ -257,97 +201,65 @@ def edit_gold_span(project: Project, span_id: int, reviewer: str, label: str | N
 
     Gold links the schema no longer allows for the new label are removed with it."""
     with project.transaction() as session:
+        build = ChangeBuilder(session)
         span = _gold_span(session, span_id)
-        label_id = span["label_id"] if label is None else _label_id(session, label)
-        start = span["start"] if start is None else start
-        end = span["end"] if end is None else end
-        length = _document_length(session, span["document_id"])
-        if not (0 <= start < end <= length):
-            raise UserError(f"span {start}-{end} is outside document {span['document_id']} (0-{length}); "
-                            "select text inside it")
-        text, tokens = document_text(session, span["document_id"])
-        snapped = (start, end) if exact and text[start:end].strip() else snap(text, tokens, start, end)
-        if snapped is None:
-            raise UserError(f"span {start}-{end} of document {span['document_id']} holds only whitespace; "
-                            "select some text")
-        start, end = snapped
+        label_id = span["label_id"] if label is None else rules.label_id(session, label)
+        start, end, _, _ = rules.checked_offsets(session, span["document_id"], span["start"] if start is None else start,
+                                                 span["end"] if end is None else end, exact)
         if (label_id, start, end) == (span["label_id"], span["start"], span["end"]):
             raise UserError(f"gold span {span_id} already is {start}-{end} with this label; nothing to change")
-        clash = _gold_keys(session, span["document_id"], span["annotator_id"]).get((label_id, start, end))
+        clash = rules.same_span(session, span["document_id"], span["annotator_id"], label_id, start, end)
         if clash is not None:
             raise UserError(f"gold already holds {start}-{end} with this label (span {clash}); reject this one instead")
-        # A new reviewer's row is not part of the Change: the update refers to it, and
-        # replaying runs updates before inserts (undo keeps the row, an identity only).
-        reviewer_id = _reviewer_id(session, reviewer, [])
-        change = Change(
-            f"edit gold span {span['start']}-{span['end']}", (), tuple(_broken_links(session, span_id, label_id)),
-            (RowUpdate("spans", _frozen({"id": span_id}),
-                       _frozen({k: span[k] for k in ("label_id", "start", "end", "reviewer_id", "updated_at")}),
-                       _frozen({"label_id": label_id, "start": start, "end": end, "reviewer_id": reviewer_id,
-                                "updated_at": utcnow()})),),
-            focus_span=span_id, document_ids=frozenset({span["document_id"]}),
-        )
-        _apply(session, change)
-        return change
-
-
-def _broken_links(session: Session, span_id: int, label_id: int) -> list:
-    rules = _relation_rules(session)
-    labels = dict(session.execute(select(Label.id, Label.name)).all())
-    broken = []
-    for link in _relations_of(session, [span_id]):
-        heads, children = rules[link["label_id"]][1:]
-        head = label_id if link["head_id"] == span_id else _span(session, link["head_id"])["label_id"]
-        child = label_id if link["child_id"] == span_id else _span(session, link["child_id"])["label_id"]
-        if labels[head] not in heads or labels[child] not in children:
-            broken.append(("relations", link))
-    return broken
+        for link in rules.broken_links(session, span_id, label_id):
+            build.delete("relations", link)
+        # A new reviewer's row is part of the Change: it goes in before the update refers to it.
+        build.update("spans", span, label_id=label_id, start=start, end=end,
+                     reviewer_id=rules.reviewer_id(build, reviewer), updated_at=utcnow())
+        build.touch(span["document_id"])
+        return build.apply(f"edit gold span {span['start']}-{span['end']}", focus_span=span_id)
 
 
 def copy_links(project: Project, document_id: int, reviewer: str) -> Change:
     """Copy annotators' links whose two ends both have a gold span (same label and offsets)."""
     with project.transaction() as session:
-        _document_length(session, document_id)
-        gold = gold_id(session)
+        build = ChangeBuilder(session)
+        rules.document_length(session, document_id)
         people = set(session.scalars(select(Annotator.id).where(Annotator.role != GOLD)))
         votes = link_votes(session, {document_id: people})[document_id]
-        return insert_gold_links(session, {document_id: agreed(votes, 1)}, reviewer, gold)
+        added = insert_gold_links(build, {document_id: agreed(votes, 1)}, reviewer)
+        return build.apply(f"copy {added} link{'s' if added != 1 else ''} into gold")
 
 
-def insert_gold_links(session: Session, keys: Mapping[int, Sequence[LinkKey]], reviewer: str,
-                      gold: int | None) -> Change:
-    """Gold links for those of `keys` (per document) whose two ends gold holds and that gold has not drawn yet."""
-    wanted: list[tuple[int, int, int]] = []  # head id, child id, relation label id
+def insert_gold_links(build: ChangeBuilder, keys: Mapping[int, Sequence[LinkKey]], reviewer: str) -> int:
+    """Record gold links for those of `keys` (per document) whose two ends gold holds (stored, or
+    added by this builder) and that gold has not drawn yet; how many."""
+    gold = gold_id(build)
+    wanted: list[tuple[int, int, int, int]] = []  # document, head id, child id, relation label id
     if gold is not None and keys:
-        in_gold = _gold_ids(session, gold, keys)
-        existing = link_votes(session, {document_id: {gold} for document_id in keys})
+        in_gold = _gold_ids(build, gold, keys)
+        existing = link_votes(build.session, {document_id: {gold} for document_id in keys})
         for document_id, links in sorted(keys.items()):
             ids = in_gold.get(document_id, {})
-            wanted += [(ids[head], ids[child], relation) for relation, head, child in links
+            wanted += [(document_id, ids[head], ids[child], relation) for relation, head, child in links
                        if (relation, head, child) not in existing[document_id] and head in ids and child in ids]
-    inserted: list = []
     if wanted:
-        reviewer_id = _reviewer_id(session, reviewer, inserted)
-        next_id, now = _next_id(session, Relation.id), utcnow()
-        rows = [{"id": next_id + offset, "head_id": head, "child_id": child, "label_id": relation,
-                 "annotator_id": gold, "reviewer_id": reviewer_id, "created_at": now}
-                for offset, (head, child, relation) in enumerate(wanted)]
-        session.execute(insert(_TABLES["relations"]), rows)
-        inserted.extend(("relations", _frozen(values)) for values in rows)
-    return Change(f"copy {len(wanted)} link{'s' if len(wanted) != 1 else ''} into gold", tuple(inserted),
-                  document_ids=frozenset(document_id for document_id, links in keys.items() if links) if wanted else frozenset())
+        reviewer_id, now = rules.reviewer_id(build, reviewer), utcnow()
+        for document_id, head, child, relation in wanted:
+            build.insert("relations", {"head_id": head, "child_id": child, "label_id": relation, "annotator_id": gold,
+                                       "reviewer_id": reviewer_id, "created_at": now})
+            build.touch(document_id)
+    return len(wanted)
 
 
 def mark_gold_done(project: Project, document_id: int, reviewer: str) -> Change:
     """The reviewer declares the document's gold set finished (its gold status becomes done)."""
     with project.transaction() as session:
-        inserted: list = []
-        updated: list = []
-        _document_length(session, document_id)
-        _reviewer_id(session, reviewer, inserted)
-        gold = gold_id(session, inserted)
-        _status_change(session, document_id, gold, "done", inserted, updated)
-        return Change("mark gold done", tuple(inserted), (), tuple(updated))
+        build = ChangeBuilder(session)
+        rules.document_length(session, document_id)
+        rules.reviewer_id(build, reviewer)
+        rules.move_status(build, document_id, gold_id(build, create=True), "done")
+        return build.apply("mark gold done")
 
 
 
@@ -361,7 +273,7 @@ def compare_document(project: Project, document_id: int) -> "pd.DataFrame":
     in_gold (gold holds the same label, start and end).  Gold's own spans are rows
     too (annotator "gold")."""
     with project.read() as session:
-        _document_length(session, document_id)
+        rules.document_length(session, document_id)
         frame = queries.spans(session, [document_id])
         status = queries.statuses(session)
         roles = dict(queries.annotators(session).itertuples(index=False))

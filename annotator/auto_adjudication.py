@@ -10,7 +10,7 @@ reviewer already marked done.
 
 The rules are annotator.adjudication's (votes, agreed, the gold insertions): this module only
 picks the voters and the threshold per document and adds up what happened.  A run is one
-transaction and one commands.Change; a dry run reads only.
+transaction that builds one Change and applies it once; a dry run reads only.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from annotator.adjudication import (
     GOLD, insert_gold_spans, agreed, check_reviewer, finished, gold_id, insert_gold_links,
     link_votes, span_votes,
 )
+from annotator.change_builder import ChangeBuilder
 from annotator.changes import Change
 from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, RelationLabel
@@ -103,10 +104,12 @@ def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_
         _count(result.links, drawn[document_id], linked, set(new_links), lambda key: relations[key[0]])
         spans_in[document_id], links_in[document_id] = new_spans, new_links
     if write:
-        changes = [insert_gold_spans(session, spans_in, reviewer)] if any(spans_in.values()) else []
+        build = ChangeBuilder(session)
+        if any(spans_in.values()):
+            insert_gold_spans(build, spans_in, reviewer)
         if any(links_in.values()):
-            changes.append(insert_gold_links(session, links_in, reviewer, gold_id(session)))
-        result.change = _combined(changes, result)
+            insert_gold_links(build, links_in, reviewer)
+        result.change = build.apply(_description(result))
     return result
 
 
@@ -159,11 +162,7 @@ def _count(figures: dict[str, dict[str, int]], votes: dict, in_gold: set, added:
         figures[name(key)]["in_gold" if key in in_gold else "added" if key in added else "waiting"] += 1
 
 
-def _combined(changes: list[Change], result: Adjudication) -> Change:
+def _description(result: Adjudication) -> str:
     spans = sum(f["added"] for f in result.spans.values())
     links = sum(f["added"] for f in result.links.values())
-    return Change(f"adjudicate: {spans} span{'s' if spans != 1 else ''} and {links} link{'s' if links != 1 else ''} "
-                  "into gold", tuple(row for c in changes for row in c.inserted), (),
-                  tuple(row for c in changes for row in c.updated),
-                  document_ids=frozenset().union(*(c.document_ids for c in changes)))
-
+    return f"adjudicate: {spans} span{'s' if spans != 1 else ''} and {links} link{'s' if links != 1 else ''} into gold"

@@ -1,9 +1,10 @@
 """One edit of annotations as data: the rows it inserts, deletes and updates.
 
-Every writer (a key press, an import, adjudication, an undo) builds a Change and applies it
-once. A Change lists exact rows (ids and timestamps included), so its inverse restores the
-previous state byte for byte and replaying it again (redo) recreates the same rows with the
-same ids. Views ask it what it touched (`documents()`, `spans_touched()`, `links_touched()`,
+Every writer (a key press, an import, adjudication, an undo) builds a Change (with
+annotator.change_builder) and applies it once; `apply_in` is the only code that writes these
+tables, one statement per table and column shape. A Change lists exact rows (ids and
+timestamps included), so its inverse restores the previous state byte for byte and replaying
+it again (redo) recreates the same rows with the same ids. Views ask it what it touched (`documents()`, `spans_touched()`, `links_touched()`,
 `status_after()`) instead of reading table names themselves.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from types import MappingProxyType
 
-from sqlalchemy import Table, and_, delete, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,11 +25,15 @@ from annotator.store import Project
 TABLES: dict[str, Table] = {
     model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus, Assignment)
 }
-# Parents before children when inserting; the reverse when deleting.
-_INSERT_ORDER = ("annotators", "spans", "relations", "document_status", "assignments")
+# Annotators are the parents every other row refers to (spans' and links' annotator and reviewer):
+# they go in before, and out after, the updates and the other tables' rows. Among the others,
+# parents before children when inserting, children first when deleting.
+_PARENTS = ("annotators",)
+_CHILDREN = ("spans", "relations", "document_status", "assignments")
 # Tables whose changes come by the hundred thousand (assigning a project): their inserted rows
 # go in by the driver's executemany, an existing key refused by the table's constraints.
 _BULK = frozenset({"assignments"})
+_CHUNK = 400  # keys per IN list when checking that inserted rows are new
 
 
 def frozen(row) -> MappingProxyType:
@@ -129,35 +134,95 @@ def apply(project: Project, change: Change) -> Change:
 
 def apply_in(session: Session, change: Change) -> None:
     """Apply inside the caller's transaction; refuse (UserError) when a row it expects was
-    changed elsewhere since it was built."""
-    for name in reversed(_INSERT_ORDER):
-        for table_name, row in change.deleted:
-            if table_name != name:
-                continue
-            table = TABLES[name]
-            result = session.execute(delete(table).where(_matches(table, row)))
-            if result.rowcount != 1:
-                raise _conflict(name, row)
-    for upd in change.updated:
-        table = TABLES[upd.table]
-        result = session.execute(
-            update(table).where(_matches(table, {**upd.key, **upd.before})).values(**upd.after)
-        )
-        if result.rowcount != 1:
-            raise _conflict(upd.table, upd.key)
-    for name in _INSERT_ORDER:
-        if name in _BULK:
-            bulk = [row for table_name, row in change.inserted if table_name == name]
-            if bulk:
-                _insert_bulk(session, TABLES[name], bulk)
+    changed elsewhere since it was built. One statement per table and column shape."""
+    _delete(session, change, tuple(reversed(_CHILDREN)))
+    _insert(session, change, _PARENTS)
+    _update(session, change.updated)
+    _insert(session, change, _CHILDREN)
+    _delete(session, change, _PARENTS)
+
+
+def _shapes(rows, nulls: bool = True) -> dict[tuple, list]:
+    """Rows grouped by their columns (and, with `nulls`, which of them are NULL, as a WHERE
+    clause must tell): one statement per group."""
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        shape = tuple((column, value is None) for column, value in row.items()) if nulls else tuple(row)
+        groups.setdefault(shape, []).append(row)
+    return groups
+
+
+def _where(table: Table, shape: tuple, prefix: str):
+    return and_(*(table.c[column].is_(None) if null else table.c[column] == bindparam(prefix + column)
+                  for column, null in shape))
+
+
+def _params(row, prefix: str) -> dict:
+    return {prefix + column: value for column, value in row.items() if value is not None}
+
+
+def _delete(session: Session, change: Change, names: tuple[str, ...]) -> None:
+    for name in names:
+        table = TABLES[name]
+        for shape, rows in _shapes(row for table_name, row in change.deleted if table_name == name).items():
+            _expect(session, delete(table).where(_where(table, shape, "w_")), [_params(r, "w_") for r in rows],
+                    name, rows)
+
+
+def _update(session: Session, updates: tuple[RowUpdate, ...]) -> None:
+    groups: dict[tuple, list[RowUpdate]] = {}
+    for upd in updates:
+        shape = tuple((c, v is None) for c, v in {**upd.key, **upd.before}.items())
+        groups.setdefault((upd.table, shape, tuple(upd.after)), []).append(upd)
+    for (name, shape, columns), group in groups.items():
+        table = TABLES[name]
+        statement = update(table).where(_where(table, shape, "w_")).values(
+            {column: bindparam("s_" + column) for column in columns})
+        params = [{**_params({**upd.key, **upd.before}, "w_"), **{"s_" + c: v for c, v in upd.after.items()}}
+                  for upd in group]
+        _expect(session, statement, params, name, [{**upd.key, **upd.before} for upd in group])
+
+
+def _insert(session: Session, change: Change, names: tuple[str, ...]) -> None:
+    for name in names:
+        rows = [row for table_name, row in change.inserted if table_name == name]
+        if not rows:
             continue
-        rows = [dict(row) for table_name, row in change.inserted if table_name == name]
-        if rows:
-            table = TABLES[name]
-            for row in rows:
-                if session.execute(select(table).where(_matches(table, _key(table, row)))).first():
-                    raise _conflict(name, row)
-            session.execute(insert(table), rows)
+        table = TABLES[name]
+        if name in _BULK:
+            _insert_bulk(session, table, rows)
+            continue
+        columns = list(table.primary_key.columns)
+        key = columns[0] if len(columns) == 1 else tuple_(*columns)
+        keys = [tuple(row[c.name] for c in columns) for row in rows]
+        for at in range(0, len(keys), _CHUNK):
+            chunk = [k[0] for k in keys[at:at + _CHUNK]] if len(columns) == 1 else keys[at:at + _CHUNK]
+            found = session.execute(select(*columns).where(key.in_(chunk)).limit(1)).first()
+            if found is not None:
+                raise _conflict(name, dict(zip((c.name for c in columns), found)))
+        for group in _shapes(rows, nulls=False).values():
+            try:
+                session.execute(insert(table), [dict(row) for row in group])
+            except IntegrityError:  # a row with the same identity, or its document gone: the caller rolls back
+                raise _conflict(name, group[0]) from None
+
+
+def _expect(session: Session, statement, params: list[dict], name: str, rows: list) -> None:
+    """Run a DELETE or UPDATE over many rows, refusing unless each matched exactly one: the
+    first row not found (as it was when the Change was built) is named in the refusal."""
+    if len(rows) == 1:
+        if session.execute(statement, params).rowcount != 1:
+            raise _conflict(name, rows[0])
+        return
+    savepoint = session.begin_nested()
+    if session.execute(statement, params).rowcount == len(rows):
+        savepoint.commit()
+        return
+    savepoint.rollback()  # the rows it did match are back, so the one missing can be told
+    table = TABLES[name]
+    missing = next((row for row in rows if session.execute(select(table).where(_matches(table, row))).first() is None),
+                   rows[0])
+    raise _conflict(name, missing)
 
 
 def _insert_bulk(session: Session, table: Table, rows: list) -> None:
@@ -196,10 +261,6 @@ def _insert_bulk(session: Session, table: Table, rows: list) -> None:
 def _matches(table: Table, values: dict):
     return and_(*(table.c[column] == value if value is not None else table.c[column].is_(None)
                   for column, value in values.items()))
-
-
-def _key(table: Table, row: dict) -> dict:
-    return {column.name: row[column.name] for column in table.primary_key.columns}
 
 
 def _conflict(table: str, row) -> UserError:

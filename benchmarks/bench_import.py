@@ -8,7 +8,11 @@ Also how long the import holds the write lock (from its BEGIN IMMEDIATE to its C
 during which every other annotator's save waits: reading, checking and tokenizing happen
 before it.
 
-    python benchmarks/bench_import.py [--docs 10000]
+    python benchmarks/bench_import.py [--docs 10000] [--spans 50]
+
+With --spans, the articles are English Prodigy records of one annotator, each with that many
+spans and a fifth as many links (benchmarks/synthetic.py): the import then also writes the
+annotations (one Change per batch); the floor stays the texts' tokenizing and insert.
 """
 
 from __future__ import annotations
@@ -24,16 +28,21 @@ import tempfile
 import time
 from pathlib import Path
 
-from synthetic import ARTICLES, article, paragraphs
+from synthetic import ARTICLES, article, make_records, paragraphs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_corpus(path: Path, docs: int, seed: int = 0) -> None:
+def make_corpus(path: Path, docs: int, seed: int = 0, spans: int = 0) -> None:
     """Unique ~5,000-character articles, each shuffled from the paragraphs of one sample
     article, so that each has one language (4 in 5 English, 1 in 5 French, as the samples).
     The language goes into the file only as a benchmark key (`_lang`), which the import ignores.
     """
+    if spans:
+        with path.open("w", encoding="utf-8") as out:
+            for record in make_records(docs, spans, seed):
+                out.write(json.dumps({**record, "_lang": "en"}, ensure_ascii=False) + "\n")
+        return
     rng = random.Random(seed)
     sources = [("fr" if file.name.startswith("003_") else "en", paragraphs(file))
                for file in sorted(ARTICLES.glob("*.txt"))]
@@ -109,6 +118,7 @@ def run_phase(name: str, corpus: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--spans", type=int, default=0, help="annotated records with this many spans each")
     parser.add_argument("--phase", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -117,9 +127,10 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "big.jsonl", Path(tmp) / "small.jsonl"
-        make_corpus(big, args.docs)
-        make_corpus(small, args.docs // 5)
-        print(f"corpus: {args.docs} articles, {big.stat().st_size / 1e6:.1f} MB of JSONL")
+        make_corpus(big, args.docs, spans=args.spans)
+        make_corpus(small, args.docs // 5, spans=args.spans)
+        what = f", {args.spans} spans each" if args.spans else ""
+        print(f"corpus: {args.docs} articles{what}, {big.stat().st_size / 1e6:.1f} MB of JSONL")
         floor = run_phase("floor", big)
         ours = run_phase("import", big)
         ours_small = run_phase("import", small)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from annotator.assignment import table
 from annotator.assignment.plan import check_request, plan
-from annotator.changes import Change, apply_in
+from annotator.change_builder import ChangeBuilder
 from annotator.errors import UserError
 from annotator.model import Document, utcnow
 from annotator.store import Project
@@ -50,12 +50,14 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
     with project.transaction() as session:
         if not session.scalar(select(func.count()).select_from(Document)):
             raise UserError("the project has no documents; import some first (`annotator import PROJECT FILES`)")
-        made: list = []
-        ids_by_name, created = table.annotator_ids(session, names, made)
+        build = ChangeBuilder(session)
+        ids_by_name, created = table.annotator_ids(session, names, build)
         retaken = table.unstarted_assignments(session) if docs == "all" else []
-        if retaken:  # taken back first (its own Change), so that loads and the planned set see it
-            apply_in(session, Change("take back documents nobody started",
-                                     deleted=tuple(("assignments", row) for row in retaken)))
+        for row in retaken:
+            build.delete("assignments", row)
+        # The new annotators and the documents taken back go first (one Change), so that loads
+        # and the planned set see them; the planned rows follow a batch at a time.
+        build.apply("take back documents nobody started" if retaken else f"add {', '.join(created)}")
         ids = [ids_by_name[name] for name in names]
         by_words = balance == "words"
         loads = table.current_loads(session, ids, by_words)
@@ -78,7 +80,7 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
                 if len(group) > 1:
                     pairs.update(combinations(sorted(group), 2))
 
-        table.write_in_batches(session, f"assign {len(documents)} documents", made, rows())
+        table.write_in_batches(session, f"assign {len(documents)} documents", rows())
         # The totals after the run, counted while writing (no second pass over the table).
         held = [positions[a] - loads.next_position[a] + loads.documents[a] for a in range(len(ids))]
         return AssignSummary(

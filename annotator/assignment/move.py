@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from annotator.assignment import table
-from annotator.changes import Change, apply_in, frozen
+from annotator.change_builder import ChangeBuilder
+from annotator.changes import frozen
 from annotator.errors import UserError
 from annotator.model import Assignment, utcnow
 from annotator.store import Project
@@ -54,15 +55,16 @@ def move_documents(project: Project, giver: str, receivers: list[str]) -> MoveSu
                 load[i] = (load[i][0] + 1, i)
                 receiver[step] = i
         positions = list(loads.next_position)
-        now, moved, inserted, deleted = utcnow(), dict.fromkeys(receivers, 0), [], []
+        build = ChangeBuilder(session)
+        now, moved = utcnow(), dict.fromkeys(receivers, 0)
         for step, row in enumerate(unfinished):  # into the receivers' queues in the giver's order
             if step not in receiver:
                 continue
             i = receiver[step]
-            inserted.append(("assignments", frozen({"document_id": row["document_id"], "annotator_id": receiver_ids[i],
-                                                    "position": positions[i], "assigned_at": now})))
-            deleted.append(("assignments", row))
+            build.insert("assignments", {"document_id": row["document_id"], "annotator_id": receiver_ids[i],
+                                         "position": positions[i], "assigned_at": now})
+            build.delete("assignments", row)
             positions[i] += 1
             moved[receivers[i]] += 1
-        apply_in(session, Change(f"hand {giver}'s unfinished documents over", tuple(inserted), tuple(deleted)))
-        return MoveSummary(moved, len(unfinished) - len(deleted), len([r for r in held if r["document_id"] in finished]))
+        build.apply(f"hand {giver}'s unfinished documents over")
+        return MoveSummary(moved, len(unfinished) - len(receiver), len([r for r in held if r["document_id"] in finished]))

@@ -11,9 +11,11 @@ from types import MappingProxyType
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from annotator import rules
+from annotator.change_builder import ChangeBuilder
 from annotator.changes import Change, apply_in, frozen
 from annotator.errors import UserError
-from annotator.model import GOLD, Annotator, Assignment, Document, DocumentStatus, Span, utcnow
+from annotator.model import GOLD, Annotator, Assignment, Document, DocumentStatus, Span
 
 BATCH = 5_000  # assignment rows per Change: memory stays flat however many documents there are
 NOT_ANNOTATORS = ("reviewer", GOLD)  # roles that never get documents to label
@@ -25,9 +27,9 @@ def words_column():
     return func.length(Document.tokens) / 8
 
 
-def annotator_ids(session: Session, names: Sequence[str], inserted: list | None) -> tuple[dict[str, int], list[str]]:
-    """Ids of the named annotators, and the names created (role annotator, rows recorded in
-    `inserted`); with `inserted` None an unknown name is refused. Reviewers and gold refused."""
+def annotator_ids(session: Session, names: Sequence[str], build: ChangeBuilder | None) -> tuple[dict[str, int], list[str]]:
+    """Ids of the named annotators, and the names created (role annotator, recorded in `build`);
+    with `build` None an unknown name is refused. Reviewers and gold refused."""
     found = {name: (id_, role) for id_, name, role in
              session.execute(select(Annotator.id, Annotator.name, Annotator.role).where(Annotator.name.in_(names)))}
     for name in names:
@@ -36,17 +38,13 @@ def annotator_ids(session: Session, names: Sequence[str], inserted: list | None)
             raise UserError(f"{name!r} is a {role or GOLD}, not an annotator: documents go to people who label them; "
                             "leave that name out")
     missing = [name for name in names if name not in found]
-    if missing and inserted is None:
+    if missing and build is None:
         known = ", ".join(session.scalars(select(Annotator.name).where(Annotator.role.not_in(NOT_ANNOTATORS))
                                           .order_by(Annotator.name))) or "none yet"
         raise UserError(f"no annotator named {missing[0]!r} in this project (annotators: {known}); "
                         "check the spelling, or add them with `annotator assign PROJECT --annotators …`")
-    next_id = (session.scalar(select(func.max(Annotator.id))) or 0) + 1
     ids = {name: id_ for name, (id_, _) in found.items()}
-    for offset, name in enumerate(missing):
-        row = {"id": next_id + offset, "name": name, "role": "annotator", "created_at": utcnow()}
-        inserted.append(("annotators", frozen(row)))
-        ids[name] = row["id"]
+    ids.update((name, rules.annotator_id(build, name)) for name in missing)
     return ids, missing
 
 
@@ -121,10 +119,11 @@ def unstarted_assignments(session: Session) -> list:
         select(Assignment.__table__).where(~started_status, ~started_spans)).mappings()]
 
 
-def write_in_batches(session: Session, description: str, first: list, rows: Iterable[dict]) -> None:
-    """Apply `first` (annotators made) and the planned rows as Changes of BATCH rows inside the
-    caller's transaction: all or nothing, and never all rows in memory at once."""
-    batch = list(first)
+def write_in_batches(session: Session, description: str, rows: Iterable[dict]) -> None:
+    """Apply the planned rows as Changes of BATCH rows inside the caller's transaction: all or
+    nothing, and never all rows in memory at once (a project's assignment is 100,000s of rows,
+    which no one undoes row by row: the ChangeBuilder's bookkeeping per row is left out)."""
+    batch = []
     for row in rows:  # each a fresh dict: wrapped, not copied
         batch.append(("assignments", MappingProxyType(row)))
         if len(batch) >= BATCH:

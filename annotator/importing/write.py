@@ -1,26 +1,31 @@
 """The write phase of an import: prepared records into the project, inside its one write transaction.
 
 It re-reads what it depends on (labels, annotators, stored texts, spans, statuses) so that work
-written by others while the input was read is merged, never lost or doubled. Bulk Core
-statements throughout: the ORM's per-object path costs more than the SQL.
+written by others while the input was read is merged, never lost or doubled. Each batch's
+annotations (annotators, statuses, spans, links) are one Change, built with the ChangeBuilder
+and the shared rules and applied once, like any other edit. The documents themselves stay one
+bulk Core insert per batch: they are not annotations, no Change lists or undoes them, and their
+rows carry the texts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from annotator import rules
+from annotator.change_builder import ChangeBuilder
+from annotator.changes import TABLES, frozen
 from annotator.errors import UserError
 from annotator.importing.options import ImportOptions, ImportResult
 from annotator.importing.records import Record
-from annotator.model import Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span, utcnow
+from annotator.model import Annotator, Document, Label, Relation, RelationLabel, Span, utcnow
 from annotator.text import detect_language, tokenize
 from annotator.tokens import pack_tokens
 
 _PROGRESS = ("todo", "in_progress", "skipped", "done")  # statuses in the order work moves on
-_FINISHED = ("done", "skipped")
 
 
 def record_language(options: ImportOptions, record: Record) -> str:
@@ -80,14 +85,16 @@ class BatchWriter:
 
     def write(self, batch: list[PreparedRecord]) -> None:
         documents = self._documents(batch)
+        build = ChangeBuilder(self.session)
         work = [
-            _Work(p.record, doc_id, length, self._annotator_id(p.record.annotator))
+            _Work(p.record, doc_id, length, self._annotator_id(build, p.record.annotator))
             for p, (doc_id, length) in zip(batch, documents)
             if p.record.annotator
         ]
         if work:
-            self._statuses(work)
-            self._relations(work, self._spans(work))
+            self._statuses(build, work)
+            self._relations(build, work, self._spans(build, work))
+        build.apply(f"import {self.result.path}")
         self.result.records += len(batch)
 
     def _documents(self, batch: list[PreparedRecord]) -> list[tuple[int, int]]:
@@ -118,56 +125,43 @@ class BatchWriter:
         if rows:
             table = Document.__table__  # Core insert: the ORM's bulk path costs more than the SQL
             inserted = self.session.connection().execute(
-                insert(table).returning(table.c.sha256, table.c.id, table.c.length, sort_by_parameter_order=True), rows
+                insert(Document.__table__).returning(table.c.sha256, table.c.id, table.c.length,
+                                                     sort_by_parameter_order=True), rows
             )
             for sha, doc_id, length in inserted:
                 known[sha] = (doc_id, length)
             self.result.documents_added += len(rows)
         return [known[sha] for sha in hashes]
 
-    def _annotator_id(self, name: str) -> int:
+    def _annotator_id(self, build: ChangeBuilder, name: str) -> int:
         if name not in self.annotators:
-            self.annotators[name] = self.session.execute(
-                insert(Annotator).values(name=name, role="annotator", created_at=utcnow()).returning(Annotator.id)
-            ).scalar_one()
+            self.annotators[name] = rules.annotator_id(build, name)
         return self.annotators[name]
 
-    def _statuses(self, work: list[_Work]) -> None:
+    def _statuses(self, build: ChangeBuilder, work: list[_Work]) -> None:
         """Each record's status (an accepted record: done); an import never moves a status back."""
         wanted: dict[tuple[int, int], str] = {}
         for w in work:
             pair = (w.doc_id, w.annotator_id)
             wanted[pair] = max(wanted.get(pair, "todo"), w.record.status, key=_PROGRESS.index)
+        table = TABLES["document_status"]
         existing = {
-            (doc_id, ann_id): status
-            for doc_id, ann_id, status in self.session.execute(
-                select(DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status)
-                .where(tuple_(DocumentStatus.document_id, DocumentStatus.annotator_id).in_(list(wanted)))
-            )
+            (row["document_id"], row["annotator_id"]): frozen(row)
+            for row in self.session.execute(
+                select(table).where(tuple_(table.c.document_id, table.c.annotator_id).in_(list(wanted)))
+            ).mappings()
         }
-        now = utcnow()
-        fresh = [(pair, status) for pair, status in wanted.items() if pair not in existing and status != "todo"]
-        if fresh:
-            self.session.execute(insert(DocumentStatus), [
-                {"document_id": d, "annotator_id": a, "status": status, "started_at": now,
-                 "finished_at": now if status in _FINISHED else None, "updated_at": now} for (d, a), status in fresh
-            ])
-        moved = [(pair, status) for pair, status in wanted.items()
-                 if pair in existing and _PROGRESS.index(status) > _PROGRESS.index(existing[pair])]
-        for (d, a), status in moved:
-            self.session.execute(
-                update(DocumentStatus)
-                .where(DocumentStatus.document_id == d, DocumentStatus.annotator_id == a)
-                .values(status=status, started_at=func.coalesce(DocumentStatus.started_at, now),
-                        finished_at=now if status in _FINISHED else None, updated_at=now)
-            )
         names = {i: n for n, i in self.annotators.items()}
-        for (_, a), status in fresh + moved:
+        for pair, status in wanted.items():
+            current = existing.get(pair)
+            if status == "todo" or (current and _PROGRESS.index(status) <= _PROGRESS.index(current["status"])):
+                continue
+            rules.move_status(build, *pair, status, current)
             if status == "done":
-                self.result.finished[names[a]] = self.result.finished.get(names[a], 0) + 1
+                self.result.finished[names[pair[1]]] = self.result.finished.get(names[pair[1]], 0) + 1
 
-    def _spans(self, work: list[_Work]) -> list[list[int]]:
-        """Insert spans not already there; return each record's span ids, in record order."""
+    def _spans(self, build: ChangeBuilder, work: list[_Work]) -> list[list[int]]:
+        """Record spans not already there; return each record's span ids, in record order."""
         pairs = {(w.doc_id, w.annotator_id) for w in work}
         ids: dict[tuple, int] = {
             (doc_id, ann_id, label_id, start, end): span_id
@@ -177,27 +171,21 @@ class BatchWriter:
             )
         }
         now = utcnow()
-        rows = {}
         for w in work:
             for start, end, label in w.record.spans:
                 key = (w.doc_id, w.annotator_id, self.labels[label], start, end)
-                if key not in ids and key not in rows:
-                    rows[key] = {"document_id": w.doc_id, "doc_length": w.length, "annotator_id": w.annotator_id,
-                                 "label_id": key[2], "start": start, "end": end, "origin": "imported",
-                                 "created_at": now, "updated_at": now}
-        if rows:
-            table = Span.__table__
-            inserted = self.session.connection().execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows.values())
-            ).scalars()
-            ids.update(zip(rows, inserted))
-            self.result.spans_added += len(rows)
+                if key not in ids:
+                    ids[key] = build.insert("spans", {
+                        "document_id": w.doc_id, "doc_length": w.length, "annotator_id": w.annotator_id,
+                        "label_id": key[2], "start": start, "end": end, "origin": "imported",
+                        "created_at": now, "updated_at": now})
+                    self.result.spans_added += 1
         return [
             [ids[(w.doc_id, w.annotator_id, self.labels[label], start, end)] for start, end, label in w.record.spans]
             for w in work
         ]
 
-    def _relations(self, work: list[_Work], span_ids: list[list[int]]) -> None:
+    def _relations(self, build: ChangeBuilder, work: list[_Work], span_ids: list[list[int]]) -> None:
         wanted = {}
         for w, spans in zip(work, span_ids):
             for head, child, label in w.record.relations:
@@ -210,8 +198,8 @@ class BatchWriter:
             .where(Relation.head_id.in_({head for head, _, _ in wanted}))
         ))
         now = utcnow()
-        rows = [{"head_id": h, "child_id": c, "label_id": l, "annotator_id": a, "created_at": now}
-                for (h, c, l), a in wanted.items() if (h, c, l) not in existing]
-        if rows:
-            self.session.execute(insert(Relation), rows)
-            self.result.relations_added += len(rows)
+        for (h, c, l), a in wanted.items():
+            if (h, c, l) not in existing:
+                build.insert("relations", {"head_id": h, "child_id": c, "label_id": l, "annotator_id": a,
+                                           "created_at": now})
+                self.result.relations_added += 1
