@@ -1,0 +1,152 @@
+"""`annotator bundle in`: merge an annotator's offline work back into the project.
+
+Per document of the bundle (matched by the text's sha256), only that annotator's spans, links
+and status are replaced, by one Change applied in one transaction; nobody else's rows change.
+Which side changed since the bundle was made is told by fingerprints (annotator/bundles/
+fingerprint.py): only the bundle → its work is taken; only the project → the project's is kept
+(the bundle's copy is older); both, differently → a conflict, and the merge stops unless
+`prefer` says which side wins. After a merge the project remembers the bundle's fingerprints, so
+merging the same bundle again changes nothing, and merging it after more offline work takes
+just that work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.bundles.bundle_file import BundleRecord, open_bundle, reading
+from annotator.bundles.diff import ChangeBuilder, DocumentDiff, Taken
+from annotator.bundles.checks import BundleContents, check_project
+from annotator.bundles.fingerprint import DocumentWork, batches, read_work
+from annotator.changes import Change, apply_in, frozen
+from annotator.errors import UserError
+from annotator.model import Annotator, utcnow
+from annotator.settings import MERGED_BUNDLES, get_setting, set_setting
+from annotator.store import Project
+
+PREFER = ("bundle", "project")
+_EMPTY = DocumentWork().fingerprint()
+_LISTED = 10  # documents named in a one-line message
+
+
+class MergeConflict(UserError):
+    """The annotator's work on some documents changed both in the project and in the bundle."""
+
+    def __init__(self, message: str, documents: list[str]) -> None:
+        super().__init__(message)
+        self.documents = documents
+
+
+@dataclass
+class MergeReport:
+    annotator: str
+    made_at: str
+    documents: int  # in the bundle
+    merged: list[DocumentDiff] = field(default_factory=list)  # documents whose rows changed
+    kept: list[str] = field(default_factory=list)  # changed only in the project since: the project's work stays
+    conflicts: list[str] = field(default_factory=list)  # changed on both sides, decided by `prefer`
+    prefer: str | None = None
+    change: Change | None = None
+
+    def totals(self) -> dict[str, int]:
+        keys = ("spans_added", "spans_changed", "spans_removed", "links_added", "links_removed")
+        totals = {key: sum(getattr(diff, key) for diff in self.merged) for key in keys}
+        totals["statuses"] = sum(diff.status is not None for diff in self.merged)
+        totals["changes"] = sum(diff.changes() for diff in self.merged)
+        return totals
+
+    def as_dict(self) -> dict:
+        return {"annotator": self.annotator, "bundle_made_at": self.made_at, "documents": self.documents,
+                "merged": [{"document": d.document, "document_id": d.document_id, "spans_added": d.spans_added,
+                            "spans_changed": d.spans_changed, "spans_removed": d.spans_removed,
+                            "links_added": d.links_added, "links_removed": d.links_removed,
+                            "status": list(d.status) if d.status else None} for d in self.merged],
+                "kept_from_project": self.kept, "conflicts": self.conflicts, "prefer": self.prefer,
+                "total": self.totals()}
+
+
+def merge_bundle(project: Project, path: str | Path, prefer: str | None = None) -> MergeReport:
+    """Merge the bundle at `path`; refuse (UserError, the project unchanged) what cannot be merged."""
+    if prefer not in (None, *PREFER):
+        raise UserError(f"--prefer {prefer}: use bundle or project")
+    path = Path(path)
+    bundle, record = open_bundle(path)
+    try:
+        with bundle.read() as bundle_session:
+            with reading(path):
+                contents = BundleContents.read(bundle_session, record, path)
+            with project.transaction() as session:
+                return _merge(session, bundle_session, contents, record, prefer, path)
+    finally:
+        bundle.close()
+
+
+def _merge(session: Session, bundle_session: Session, contents: BundleContents, record: BundleRecord,
+           prefer: str | None, path: Path) -> MergeReport:
+    found = check_project(session, contents, record, path)
+    annotator_id, first = _annotator(session, record.annotator)
+    merged = get_setting(session, MERGED_BUNDLES, {})
+    earlier = merged.get(record.id, {}).get("fingerprints", {})
+    report = MergeReport(record.annotator, record.made_at, len(contents.documents), prefer=prefer)
+    taken: list[Taken] = []
+    now_in_bundle: dict[str, str] = {}
+    for batch in batches(list(contents.documents)):
+        with reading(path):
+            theirs = read_work(bundle_session, contents.annotator_id, batch)
+        mine = read_work(session, annotator_id, [found.documents[contents.documents[i][0]][0] for i in batch])
+        for bundle_id in batch:
+            sha, name = contents.documents[bundle_id]
+            project_id, length = found.documents[sha]
+            bundle_work, project_work = theirs[bundle_id], mine[project_id]
+            ours, base = bundle_work.fingerprint(), earlier.get(sha, record.fingerprints.get(sha, _EMPTY))
+            now_in_bundle[sha] = ours
+            here = project_work.fingerprint()
+            if ours == here or ours == base:
+                if here != base and ours != here:
+                    report.kept.append(name)
+                continue
+            if here != base:
+                report.conflicts.append(name)
+                if prefer != "bundle":
+                    continue
+            taken.append(Taken(name, project_id, bundle_id, length, project_work, bundle_work))
+    if report.conflicts and prefer is None:
+        raise _conflict(report.conflicts, record)
+    if prefer == "project":
+        report.kept.extend(report.conflicts)
+    builder = ChangeBuilder(session, bundle_session, annotator_id, contents.annotator_id, found.labels,
+                            found.relation_labels)
+    for batch in batches(taken):
+        report.merged.extend(builder.add(batch))
+    report.change = builder.change(f"merge {record.annotator}'s bundle of {record.made_at[:10]}", first)
+    if report.change:
+        apply_in(session, report.change)
+    remembered = {sha: fp for sha, fp in now_in_bundle.items() if fp != record.fingerprints.get(sha)}
+    if remembered != earlier:
+        set_setting(session, MERGED_BUNDLES, {**merged, record.id: {"annotator": record.annotator,
+                                                                   "fingerprints": remembered}})
+    report.merged = [diff for diff in report.merged if diff.changes()]
+    return report
+
+
+def _annotator(session: Session, name: str) -> tuple[int, list]:
+    """The annotator's id in the project; a new annotator row (to insert) if she is no longer there."""
+    found = session.scalar(select(Annotator.id).where(Annotator.name == name))
+    if found is not None:
+        return found, []
+    row = {"id": (session.scalar(select(func.max(Annotator.id))) or 0) + 1, "name": name, "role": "annotator",
+           "created_at": utcnow()}
+    return row["id"], [("annotators", frozen(row))]
+
+
+def _conflict(names: list[str], record: BundleRecord) -> MergeConflict:
+    shown = ", ".join(names[:_LISTED]) + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
+    return MergeConflict(
+        f"{len(names)} document{'s' if len(names) != 1 else ''} changed both in the project and in "
+        f"{record.annotator}'s bundle since it was made ({record.made_at}): {shown} — nothing was merged; "
+        "run again with --prefer bundle (take the bundle's work on them) or --prefer project (keep the project's)",
+        names)
