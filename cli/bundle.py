@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from cli.common import ProjectArg, choices, one_line_errors, opened_project, stdout_console
@@ -68,7 +68,9 @@ def bundle_in(
 def _print_report(report) -> None:
     totals = report.totals()
     if report.merged:
-        table = Table("document", "spans added", "changed", "removed", "links added", "removed", "status")
+        table = Table("spans added", "changed", "removed", "links added", "removed")
+        table.columns.insert(0, Column("document", overflow="fold"))  # a name is never cut short
+        table.add_column("status", no_wrap=True)
         for diff in report.merged:
             status = f"{diff.status[0] or '—'} → {diff.status[1] or '—'}" if diff.status else ""
             table.add_row(Text(diff.document), str(diff.spans_added), str(diff.spans_changed), str(diff.spans_removed),
