@@ -1,67 +1,96 @@
-"""Copying rows from a project (a file or a server) into a bundle file, in bulk.
+"""Copying rows from a project (a file or a server) into a new bundle file, in bulk, inside one
+read snapshot of the project and one write transaction on the bundle.
 
-The bundle is written through the driver (sqlite3 `executemany`), not the ORM. Rows read from a
-SQLite project are already in the form SQLite stores, so they pass through untouched; rows from
-another database are read through SQLAlchemy (its own types: datetimes, JSON) and turned into
-SQLite's form by the SQLite dialect's own bind processors, as the store would have written them.
+From a SQLite project the bundle is attached to a connection on the project file and each table
+is one `INSERT … SELECT`: the rows never pass through Python. From another database the rows are
+read through SQLAlchemy (its own types: datetimes, JSON) and written with the driver's
+`executemany`, in the form SQLite stores them (the SQLite dialect's own bind processors, as the
+store would have written them).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from pathlib import Path
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
-
-from annotator.bundles.fingerprint import raw_rows
 
 _SQLITE = sqlite_dialect.dialect()
 
 
-def copy_table(session: Session, target: sqlite3.Connection, table: Table, *where: ColumnElement,
-               replace: dict[str, ColumnElement] | None = None, joins: Sequence = ()) -> int:
-    """Copy the rows of `table` matching `where` (through `joins`) into the same table of the
-    bundle, every column as it is except those `replace` computes; the number of rows."""
-    columns = [column.name for column in table.columns]
-    replace = replace or {}
-    query = select(*(replace[name].label(name) if name in replace else table.c[name] for name in columns))
-    for join in joins:
-        query = query.join(*join)
-    rows = source_rows(session, table, columns, query.where(*where))
-    insert_rows(target, table.name, columns, rows)
-    return len(rows)
+def _sql(query) -> str:
+    """A select as SQLite text; only for integer parameters, inlined as literals."""
+    return str(query.compile(dialect=_SQLITE, compile_kwargs={"literal_binds": True}))
 
 
-def source_rows(session: Session, table: Table, columns: list[str], query) -> list[tuple]:
-    """The query's rows in the form a SQLite file stores them."""
-    if session.get_bind().dialect.name == "sqlite":
-        return raw_rows(session, query)
-    binders = [(i, processor) for i, processor in enumerate(
-        table.c[name].type.dialect_impl(_SQLITE).bind_processor(_SQLITE) for name in columns) if processor]
-    rows = []
-    for row in session.execute(query):
-        values = list(row)
-        for i, processor in binders:
-            if values[i] is not None:
-                values[i] = processor(values[i])
-        rows.append(tuple(values))
-    return rows
+def _columns(table: Table) -> str:
+    return ", ".join(f'"{column.name}"' for column in table.columns)  # "end" is a keyword
 
 
-def sqlite_value(table: Table, column: str, value):
-    """One value as SQLite stores it in that column (a JSON setting, a datetime)."""
-    processor = table.c[column].type.dialect_impl(_SQLITE).bind_processor(_SQLITE)
-    return processor(value) if processor is not None and value is not None else value
+class AttachedCopier:
+    """A SQLite project: one connection on the project file (only read) with the bundle attached."""
+
+    def __init__(self, project_file: str, bundle: Path, busy_timeout: float) -> None:
+        self.connection = sqlite3.connect(project_file, isolation_level=None, timeout=busy_timeout)
+        try:
+            self.connection.execute("PRAGMA foreign_keys=ON")
+            self.connection.execute("ATTACH DATABASE ? AS bundle", (str(bundle),))
+            self.connection.execute("BEGIN")  # deferred: a read snapshot of the project, the bundle's write lock
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def scalars(self, query) -> list:
+        return [row[0] for row in self.connection.execute(_sql(query))]
+
+    def clear(self, table: Table) -> None:
+        self.connection.execute(f"DELETE FROM bundle.{table.name}")
+
+    def copy(self, table: Table, query) -> int:
+        """Insert the rows of `query` (all the table's columns, in order) into the bundle's table."""
+        return self.connection.execute(f"INSERT INTO bundle.{table.name} ({_columns(table)}) {_sql(query)}").rowcount
+
+    def commit(self) -> None:
+        self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
 
 
-def insert_rows(target: sqlite3.Connection, table: str, columns: list[str], rows: list[tuple]) -> None:
-    if rows:
-        target.executemany(f"INSERT INTO {table} ({', '.join(_quoted(c) for c in columns)}) "
-                           f"VALUES ({', '.join('?' for _ in columns)})", rows)
+class RowCopier:
+    """Any other database: rows read in the session's snapshot, written with executemany."""
 
+    def __init__(self, session: Session, bundle: Path) -> None:
+        self.session = session
+        self.connection = sqlite3.connect(bundle, isolation_level=None)
+        self.connection.execute("PRAGMA foreign_keys=ON")
+        self.connection.execute("BEGIN IMMEDIATE")
 
-def _quoted(column: str) -> str:
-    return f'"{column}"'  # "end" is a keyword
+    def scalars(self, query) -> list:
+        return list(self.session.scalars(query))
+
+    def clear(self, table: Table) -> None:
+        self.connection.execute(f"DELETE FROM {table.name}")
+
+    def copy(self, table: Table, query) -> int:
+        binders = [(i, processor) for i, processor in enumerate(
+            column.type.dialect_impl(_SQLITE).bind_processor(_SQLITE) for column in table.columns) if processor]
+        rows = []
+        for row in self.session.execute(query):
+            values = list(row)
+            for i, processor in binders:
+                if values[i] is not None:
+                    values[i] = processor(values[i])
+            rows.append(values)
+        if rows:
+            self.connection.executemany(f"INSERT INTO {table.name} ({_columns(table)}) "
+                                        f"VALUES ({', '.join('?' for _ in table.columns)})", rows)
+        return len(rows)
+
+    def commit(self) -> None:
+        self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from annotator.bundles.bundle_file import BundleRecord, open_bundle, reading
 from annotator.bundles.diff import ChangeBuilder, DocumentDiff, Taken
 from annotator.bundles.checks import BundleContents, check_project
-from annotator.bundles.fingerprint import DocumentWork, batches, read_work
+from annotator.bundles.fingerprint import DocumentWork, batches, fingerprints, read_work
 from annotator.changes import Change, apply_in, frozen
 from annotator.errors import UserError
 from annotator.model import Annotator, utcnow
@@ -92,28 +92,26 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
     merged = get_setting(session, MERGED_BUNDLES, {})
     earlier = merged.get(record.id, {}).get("fingerprints", {})
     report = MergeReport(record.annotator, record.made_at, len(contents.documents), prefer=prefer)
-    taken: list[Taken] = []
-    now_in_bundle: dict[str, str] = {}
-    for batch in batches(list(contents.documents)):
-        with reading(path):
-            theirs = read_work(bundle_session, contents.annotator_id, batch)
-        mine = read_work(session, annotator_id, [found.documents[contents.documents[i][0]][0] for i in batch])
-        for bundle_id in batch:
-            sha, name = contents.documents[bundle_id]
-            project_id, length = found.documents[sha]
-            bundle_work, project_work = theirs[bundle_id], mine[project_id]
-            ours, base = bundle_work.fingerprint(), earlier.get(sha, record.fingerprints.get(sha, _EMPTY))
-            now_in_bundle[sha] = ours
-            here = project_work.fingerprint()
-            if ours == here or ours == base:
-                if here != base and ours != here:
-                    report.kept.append(name)
+    bundle_ids = list(contents.documents)
+    project_ids = {bundle_id: found.documents[sha] for bundle_id, (sha, _) in contents.documents.items()}
+    with reading(path):
+        in_bundle = fingerprints(bundle_session, contents.annotator_id, bundle_ids)
+    in_project = fingerprints(session, annotator_id, [project_ids[i][0] for i in bundle_ids])
+    taken: list[tuple[int, int, int, str]] = []  # bundle id, project id, length, name
+    for bundle_id in bundle_ids:
+        sha, name = contents.documents[bundle_id]
+        project_id, length = project_ids[bundle_id]
+        ours, here = in_bundle[bundle_id], in_project[project_id]
+        base = earlier.get(sha, record.fingerprints.get(sha, _EMPTY))
+        if ours == here or ours == base:
+            if here != base and ours != here:
+                report.kept.append(name)
+            continue
+        if here != base:
+            report.conflicts.append(name)
+            if prefer != "bundle":
                 continue
-            if here != base:
-                report.conflicts.append(name)
-                if prefer != "bundle":
-                    continue
-            taken.append(Taken(name, project_id, bundle_id, length, project_work, bundle_work))
+        taken.append((bundle_id, project_id, length, name))
     if report.conflicts and prefer is None:
         raise _conflict(report.conflicts, record)
     if prefer == "project":
@@ -121,11 +119,16 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
     builder = ChangeBuilder(session, bundle_session, annotator_id, contents.annotator_id, found.labels,
                             found.relation_labels)
     for batch in batches(taken):
-        report.merged.extend(builder.add(batch))
+        with reading(path):
+            theirs = read_work(bundle_session, contents.annotator_id, [bundle_id for bundle_id, *_ in batch])
+        mine = read_work(session, annotator_id, [project_id for _, project_id, *_ in batch])
+        report.merged.extend(builder.add([Taken(name, project_id, bundle_id, length, mine[project_id], theirs[bundle_id])
+                                          for bundle_id, project_id, length, name in batch]))
     report.change = builder.change(f"merge {record.annotator}'s bundle of {record.made_at[:10]}", first)
     if report.change:
         apply_in(session, report.change)
-    remembered = {sha: fp for sha, fp in now_in_bundle.items() if fp != record.fingerprints.get(sha)}
+    remembered = {sha: in_bundle[bundle_id] for bundle_id, (sha, _) in contents.documents.items()
+                  if in_bundle[bundle_id] != record.fingerprints.get(sha)}
     if remembered != earlier:
         set_setting(session, MERGED_BUNDLES, {**merged, record.id: {"annotator": record.annotator,
                                                                    "fingerprints": remembered}})

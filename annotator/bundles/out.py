@@ -5,13 +5,13 @@ opens like any project; then, in one transaction on the file, it gets the projec
 settings (its id included), the annotator's row, her assigned documents (text and tokens), her
 assignment rows, and her spans, links and statuses on those documents — no one else's rows. It
 is written beside its final name and renamed at the end: a failure leaves no file. The project
-is only read, in one snapshot.
+is only read, in one snapshot. The fingerprints of her work are taken from the finished bundle
+itself: what a later merge compares against is exactly what the bundle held when it was made.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +20,13 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from annotator.bundles.bundle_file import BundleRecord
-from annotator.bundles.copy import copy_table, sqlite_value
+from annotator.bundles.copy import AttachedCopier, RowCopier
 from annotator.bundles.fingerprint import batches, fingerprints
 from annotator.errors import UserError
 from annotator.model import (GOLD, MODEL, Annotator, Assignment, Document, DocumentStatus, Label, ProjectSetting,
                              Relation, RelationLabel, Span, utcnow)
-from annotator.settings import BUNDLE, MERGED_BUNDLES, project_id
-from annotator.store import Project, create_project
+from annotator.settings import BUNDLE, MERGED_BUNDLES, project_id, set_setting
+from annotator.store import Project, create_project, open_project
 
 NOT_BUNDLED_SETTINGS = (BUNDLE, MERGED_BUNDLES)  # the project's own bookkeeping, not the bundle's
 
@@ -53,29 +53,23 @@ def bundle_out(project: Project, annotator: str, out: str | Path) -> OutSummary:
     if not out.parent.is_dir():
         raise UserError(f"{out.parent}: no such folder; create it first or choose another --out")
     with project.read() as session:
-        _one_snapshot(session)
         annotator_id = _bundled_annotator(session, annotator)
-        document_ids = list(session.scalars(select(Assignment.document_id).where(Assignment.annotator_id == annotator_id)
-                                            .order_by(Assignment.position)))
-        if not document_ids:
-            raise UserError(f"{annotator} has no documents assigned; assign some first "
-                            f"(`annotator assign PROJECT --annotators {annotator}`)")
-        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-        create_project(partial).close()
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    create_project(partial).close()
+    try:
+        documents, spans, links = _fill(project, partial, annotator, annotator_id)
+        bundle = open_project(partial)
         try:
-            summary = _fill(session, partial, annotator, annotator_id, document_ids, project.address)
-            os.replace(partial, out)
+            with bundle.transaction() as session:
+                record = _record(session, project, annotator, annotator_id)
+                set_setting(session, BUNDLE, record.as_setting())
         finally:
-            for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-                leftover.unlink(missing_ok=True)
-    return OutSummary(str(out), annotator, len(document_ids), *summary)
-
-
-def _one_snapshot(session: Session) -> None:
-    """Every read of the bundle sees the same moment: a SQLite read transaction does; PostgreSQL
-    needs REPEATABLE READ (by default each statement sees the commits made before it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            bundle.close()
+        os.replace(partial, out)
+    finally:
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+    return OutSummary(str(out), annotator, documents, spans, links, record.id)
 
 
 def _bundled_annotator(session: Session, name: str) -> int:
@@ -87,47 +81,64 @@ def _bundled_annotator(session: Session, name: str) -> int:
     if found.role in ("reviewer", GOLD, MODEL):
         raise UserError(f"{name!r} is a {found.role}, not an annotator: a bundle carries one annotator's documents "
                         "and work; name an annotator")
+    if session.scalar(select(Assignment.document_id).where(Assignment.annotator_id == found.id).limit(1)) is None:
+        raise UserError(f"{name} has no documents assigned; assign some first "
+                        f"(`annotator assign PROJECT --annotators {name}`)")
     return found.id
 
 
-def _fill(session: Session, path: Path, annotator: str, annotator_id: int, document_ids: list[int],
-          source: str) -> tuple[int, int, str]:
-    """Copy everything into the new file in one transaction; (spans, links, bundle id)."""
-    target = sqlite3.connect(path, isolation_level=None)
-    try:
-        target.execute("PRAGMA foreign_keys=ON")
-        target.execute("BEGIN IMMEDIATE")
-        for table in ("project_settings", "relation_labels", "labels"):
-            target.execute(f"DELETE FROM {table}")  # the defaults create_project wrote
-        copy_table(session, target, Label.__table__)
-        copy_table(session, target, RelationLabel.__table__)
-        copy_table(session, target, ProjectSetting.__table__, ProjectSetting.key.not_in(NOT_BUNDLED_SETTINGS))
-        copy_table(session, target, Annotator.__table__, Annotator.id == annotator_id)
-        spans = links = 0
-        shas: dict[int, str] = {}
-        head, child = Span.__table__.alias("head"), Span.__table__.alias("child")
-        for batch in batches(document_ids):
-            copy_table(session, target, Document.__table__, Document.id.in_(batch))
-            shas.update(session.execute(select(Document.id, Document.sha256).where(Document.id.in_(batch))).all())
-            for table in (Assignment.__table__, DocumentStatus.__table__):
-                copy_table(session, target, table, table.c.annotator_id == annotator_id, table.c.document_id.in_(batch))
-            spans += copy_table(session, target, Span.__table__, Span.annotator_id == annotator_id,
-                                Span.document_id.in_(batch), replace={"reviewer_id": _own(Span.reviewer_id, annotator_id)})
-            links += copy_table(session, target, Relation.__table__, Relation.annotator_id == annotator_id,
-                                head.c.document_id.in_(batch), head.c.annotator_id == annotator_id,
-                                child.c.annotator_id == annotator_id, child.c.document_id == head.c.document_id,
-                                replace={"reviewer_id": _own(Relation.reviewer_id, annotator_id)},
-                                joins=((head, head.c.id == Relation.head_id), (child, child.c.id == Relation.child_id)))
-        record = BundleRecord(uuid.uuid4().hex, project_id(session), annotator, utcnow().isoformat(timespec="seconds"), source,
-                              {shas[d]: fp for d, fp in fingerprints(session, annotator_id, document_ids).items()})
-        target.execute("INSERT INTO project_settings (key, value) VALUES (?, ?)",
-                       (BUNDLE, sqlite_value(ProjectSetting.__table__, "value", record.as_setting())))
-        target.execute("COMMIT")
-    finally:
-        target.close()
-    return spans, links, record.id
+def _fill(project: Project, path: Path, annotator: str, annotator_id: int) -> tuple[int, int, int]:
+    """Copy everything into the new file in one transaction; (documents, spans, links)."""
+    with project.read() as session:
+        if project.engine.dialect.name == "sqlite":
+            copier = AttachedCopier(project.engine.url.database, path, project.busy_timeout)
+        else:
+            # Every read must see the same moment; PostgreSQL's default lets each statement see
+            # the commits made before it.
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            copier = RowCopier(session, path)
+        try:
+            document_ids = copier.scalars(select(Assignment.document_id).where(Assignment.annotator_id == annotator_id)
+                                          .order_by(Assignment.position))
+            for table in (ProjectSetting, RelationLabel, Label):
+                copier.clear(table.__table__)  # the defaults create_project wrote
+            copier.copy(Label.__table__, select(Label.__table__))
+            copier.copy(RelationLabel.__table__, select(RelationLabel.__table__))
+            copier.copy(ProjectSetting.__table__, select(ProjectSetting.__table__).where(
+                ProjectSetting.key.not_in(NOT_BUNDLED_SETTINGS)))
+            copier.copy(Annotator.__table__, select(Annotator.__table__).where(Annotator.id == annotator_id))
+            spans = links = 0
+            head, child = Span.__table__.alias("head"), Span.__table__.alias("child")
+            for batch in batches(document_ids):
+                copier.copy(Document.__table__, select(Document.__table__).where(Document.id.in_(batch)))
+                for table in (Assignment.__table__, DocumentStatus.__table__):
+                    copier.copy(table, select(table).where(table.c.annotator_id == annotator_id,
+                                                           table.c.document_id.in_(batch)))
+                spans += copier.copy(Span.__table__, _own_rows(Span.__table__, annotator_id).where(
+                    Span.annotator_id == annotator_id, Span.document_id.in_(batch)))
+                links += copier.copy(Relation.__table__, _own_rows(Relation.__table__, annotator_id)
+                                     .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id)
+                                     .where(Relation.annotator_id == annotator_id, head.c.document_id.in_(batch),
+                                            head.c.annotator_id == annotator_id, child.c.annotator_id == annotator_id,
+                                            child.c.document_id == head.c.document_id))
+            copier.commit()
+        finally:
+            copier.close()
+    return len(document_ids), spans, links
 
 
-def _own(column, annotator_id: int):
-    """A reviewer mark naming the annotator herself stays; another person's row is not in the bundle."""
-    return case((column == annotator_id, column), else_=None)
+def _own_rows(table, annotator_id: int):
+    """The table's columns, a reviewer mark kept only when it names the annotator herself (no other
+    person's row is in the bundle)."""
+    return select(*(case((column == annotator_id, column), else_=None).label(column.name)
+                    if column.name == "reviewer_id" else column for column in table.columns))
+
+
+def _record(session: Session, project: Project, annotator: str, annotator_id: int) -> BundleRecord:
+    """The bundle's record, its fingerprints taken from the bundle as written."""
+    with project.read() as source:
+        the_project = project_id(source)
+    shas = dict(session.execute(select(Document.id, Document.sha256)).all())
+    return BundleRecord(uuid.uuid4().hex, the_project, annotator, utcnow().isoformat(timespec="seconds"),
+                        project.address, {shas[document]: fingerprint for document, fingerprint in
+                                          fingerprints(session, annotator_id, list(shas)).items()})
