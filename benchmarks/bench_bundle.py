@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--spans", type=int, default=50)
     parser.add_argument("--changed", type=float, default=0.1, help="share of the documents worked on offline")
+    parser.add_argument("--keep", type=Path, help="a folder to keep the built project in, and reuse it from")
     args = parser.parse_args()
 
     from annotator.bundles.merge import merge_bundle
@@ -107,7 +108,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         started = time.perf_counter()
-        project_file = build(work, args.docs, args.spans)
+        built = args.keep / f"bench-{args.docs}x{args.spans}.db" if args.keep else None
+        if built is None or not built.exists():
+            made = build(work, args.docs, args.spans)
+            if built is not None:
+                shutil.copyfile(made, built)
+        project_file = work / "project.db"
+        shutil.copyfile(built or made, project_file)
         print(f"setup (corpus + import + assign, untimed): {time.perf_counter() - started:.1f} s")
         floor_seconds = floor(project_file, work)
         project = open_project(project_file)

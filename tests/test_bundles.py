@@ -2,7 +2,7 @@
 `bundle in` brings back exactly her work, leaves every other row as it was, and is a no-op the
 second time. On files and on PostgreSQL (the bundle itself is always a file)."""
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from annotator.bundles.merge import merge_bundle
 from annotator.changes import apply
@@ -88,8 +88,28 @@ def test_more_offline_work_after_a_merge_is_merged_without_a_conflict(sample_pro
 def test_the_merge_is_one_change_whose_inverse_restores_the_project(sample_project, tmp_path):
     project = handed_out(sample_project)
     path = alices_bundle(project, tmp_path)
-    work_offline(path)
+    sha, _ = work_offline(path)
     before = others_rows(project), work_of(project)
     report = merge_bundle(project, path)
+    with project.read() as session:
+        document_id = session.scalar(select(Document.id).where(Document.sha256 == sha))
+    assert report.change.documents() == {document_id}  # what every view is told to redraw
     apply(project, report.change.inverse())
     assert (others_rows(project), work_of(project)) == before
+
+
+def test_fingerprints_read_in_bulk_equal_those_of_the_work_read_whole(sample_project):
+    """The database writes the lines a fingerprint hashes; they must be exactly what Python writes
+    from the work read row by row (a score too), on either backend."""
+    from annotator.bundles.fingerprint import fingerprints, read_work
+
+    with sample_project.transaction() as session:
+        session.execute(text("UPDATE spans SET score = 0.1 + id / 3.0, origin = 'accepted' WHERE id % 7 = 0"))
+    with sample_project.read() as session:
+        alice = session.scalar(select(Annotator.id).where(Annotator.name == "alice"))
+        documents = session.scalars(select(Document.id)).all()
+        bulk = fingerprints(session, alice, documents)
+        whole = {d: work.fingerprint() for d, work in read_work(session, alice, documents).items()}
+        nobody = fingerprints(session, None, documents)
+    assert bulk == whole and len(set(bulk.values())) == len(documents)
+    assert set(nobody.values()) == {read_work(None, None, [1])[1].fingerprint()}

@@ -53,7 +53,8 @@ def check_complete(path: Path) -> None:
         with path.open("rb") as handle:
             header = handle.read(100)
     except OSError as exc:
-        raise UserError(f"{path}: cannot read the bundle ({exc.strerror}) — check the path and its permissions") from None
+        raise UserError(f"{path}: cannot read the bundle ({exc.strerror}) — check the path and its "
+                        "permissions") from None
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
         return  # opening it says what it is instead
     page_size = int.from_bytes(header[16:18], "big")

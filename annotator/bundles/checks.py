@@ -33,14 +33,15 @@ class BundleContents:
     def read(cls, session: Session, record: BundleRecord, path: Path) -> BundleContents:
         annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == record.annotator))
         for what, table in (("spans", Span), ("links", Relation), ("statuses", DocumentStatus)):
-            others = session.execute(select(Annotator.name, func.count()).select_from(table)
-                                     .join(Annotator, Annotator.id == table.annotator_id).where(table.annotator_id != (annotator_id or -1))
-                                     .group_by(Annotator.name).order_by(Annotator.name)).all()
+            others = session.execute(
+                select(Annotator.name, func.count()).select_from(table)
+                .join(Annotator, Annotator.id == table.annotator_id).where(table.annotator_id != (annotator_id or -1))
+                .group_by(Annotator.name).order_by(Annotator.name)).all()
             if others:
                 named = ", ".join(f"{count} of {name}" for name, count in others)
-                raise UserError(f"{path}: the bundle says it holds {record.annotator}'s work, but it also holds {what} "
-                                f"by others ({named}) — was it opened under another name? Nothing was merged; open it "
-                                f"with --annotator {record.annotator} and redo that work under her name")
+                raise UserError(f"{path}: the bundle says it holds {record.annotator}'s work, but it also holds "
+                                f"{what} by others ({named}) — was it opened under another name? Nothing was merged; "
+                                f"open it with --annotator {record.annotator} and redo that work under her name")
         documents = {id_: (sha, name) for id_, sha, name in session.execute(
             select(Document.id, Document.sha256, Document.name).order_by(Document.id))}
         labels = set(session.scalars(select(Label.name).distinct().join(Span, Span.label_id == Label.id)

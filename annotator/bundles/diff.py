@@ -74,6 +74,7 @@ class ChangeBuilder:
         self.next_span = (session.scalar(select(func.max(Span.id))) or 0) + 1
         self.next_link = (session.scalar(select(func.max(Relation.id))) or 0) + 1
         self.rows = _Rows()
+        self.documents: set[int] = set()  # project ids of the documents whose rows change
 
     def add(self, documents: list[Taken]) -> list[DocumentDiff]:
         """Add the rows of a batch of documents; what each changes."""
@@ -87,11 +88,14 @@ class ChangeBuilder:
         for taken in documents:
             diffs.append(self._document(taken, project_rows, project_links, bundle_spans, bundle_links))
             self._status(taken, diffs[-1], statuses.get(taken.project_id), bundle_statuses.get(taken.bundle_id))
+            if diffs[-1].changes():
+                self.documents.add(taken.project_id)
         return diffs
 
     def change(self, description: str, first: Iterable = ()) -> Change:
+        """The one Change; it names its documents, since link rows do not."""
         return Change(description, tuple(first) + tuple(self.rows.inserted), tuple(self.rows.deleted),
-                      tuple(self.rows.updated))
+                      tuple(self.rows.updated), document_ids=frozenset(self.documents))
 
     def _document(self, taken: Taken, project_rows: dict, project_links: dict, bundle_spans: dict,
                   bundle_links: dict) -> DocumentDiff:
@@ -128,7 +132,8 @@ class ChangeBuilder:
                 diff.links_added += 1
         removed = list(only_here)
         known = {link_id for link_id in taken.project.links.values()}
-        self.rows.deleted.extend(("relations", row) for row in relations_of(self.session, removed) if row["id"] not in known)
+        self.rows.deleted.extend(("relations", row) for row in relations_of(self.session, removed)
+                                 if row["id"] not in known)  # another's link to her span: it goes with the span
         self.rows.deleted.extend(("spans", project_rows[span_id]) for span_id in removed)
         diff.spans_removed = len(removed)
         return diff
@@ -181,7 +186,8 @@ def _rows_by_id(session: Session, table_name: str, ids: list[int]) -> dict[int, 
     table: Table = TABLES[table_name]
     found = {}
     for batch in batches(ids):
-        found.update((row["id"], frozen(row)) for row in session.execute(select(table).where(table.c.id.in_(batch))).mappings())
+        rows = session.execute(select(table).where(table.c.id.in_(batch))).mappings()
+        found.update((row["id"], frozen(row)) for row in rows)
     return found
 
 

@@ -122,8 +122,9 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
         with reading(path):
             theirs = read_work(bundle_session, contents.annotator_id, [bundle_id for bundle_id, *_ in batch])
         mine = read_work(session, annotator_id, [project_id for _, project_id, *_ in batch])
-        report.merged.extend(builder.add([Taken(name, project_id, bundle_id, length, mine[project_id], theirs[bundle_id])
-                                          for bundle_id, project_id, length, name in batch]))
+        report.merged.extend(builder.add([
+            Taken(name, project_id, bundle_id, length, mine[project_id], theirs[bundle_id])
+            for bundle_id, project_id, length, name in batch]))
     report.change = builder.change(f"merge {record.annotator}'s bundle of {record.made_at[:10]}", first)
     if report.change:
         apply_in(session, report.change)

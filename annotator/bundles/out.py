@@ -117,7 +117,8 @@ def _fill(project: Project, path: Path, annotator: str, annotator_id: int) -> tu
                 spans += copier.copy(Span.__table__, _own_rows(Span.__table__, annotator_id).where(
                     Span.annotator_id == annotator_id, Span.document_id.in_(batch)))
                 links += copier.copy(Relation.__table__, _own_rows(Relation.__table__, annotator_id)
-                                     .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id)
+                                     .join(head, head.c.id == Relation.head_id)
+                                     .join(child, child.c.id == Relation.child_id)
                                      .where(Relation.annotator_id == annotator_id, head.c.document_id.in_(batch),
                                             head.c.annotator_id == annotator_id, child.c.annotator_id == annotator_id,
                                             child.c.document_id == head.c.document_id))
