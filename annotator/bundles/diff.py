@@ -57,6 +57,19 @@ class Taken:
 
 
 @dataclass
+class _Plan:
+    """What changes on one document: project span ids updated (with the bundle's key and id),
+    bundle spans added, project spans removed, links removed and added."""
+
+    span_ids: dict[SpanKey, int] = field(default_factory=dict)  # bundle key -> project span id
+    updates: list[tuple[int, SpanKey, int]] = field(default_factory=list)
+    added: list[tuple[SpanKey, int]] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    links_removed: list[int] = field(default_factory=list)
+    links_added: list[tuple] = field(default_factory=list)
+
+
+@dataclass
 class _Rows:
     inserted: list = field(default_factory=list)
     deleted: list = field(default_factory=list)
@@ -77,18 +90,37 @@ class ChangeBuilder:
         self.documents: set[int] = set()  # project ids of the documents whose rows change
 
     def add(self, documents: list[Taken]) -> list[DocumentDiff]:
-        """Add the rows of a batch of documents; what each changes."""
-        project_rows = _rows_by_id(self.session, "spans", _ids(d.project.spans.values() for d in documents))
-        project_links = _rows_by_id(self.session, "relations", [i for d in documents for i in d.project.links.values()])
-        bundle_spans = _rows_by_id(self.bundle, "spans", _ids(d.bundle.spans.values() for d in documents))
-        bundle_links = _rows_by_id(self.bundle, "relations", [i for d in documents for i in d.bundle.links.values()])
+        """Add the rows of a batch of documents; what each changes. Whole rows are read only for
+        the spans and links that change (a merge usually changes a few of each document's)."""
+        plans = [self._plan(taken) for taken in documents]
+        project_spans = _rows_by_id(self.session, "spans", [i for p in plans for i, *_ in p.updates] +
+                                    [i for p in plans for i in p.removed])
+        project_links = _rows_by_id(self.session, "relations", [i for p in plans for i in p.links_removed])
+        bundle_spans = _rows_by_id(self.bundle, "spans", [i for p in plans for *_, i in p.updates] +
+                                   [i for p in plans for _, i in p.added])
+        bundle_links = _rows_by_id(self.bundle, "relations", [i for p in plans for _, i in p.links_added])
+        known = {link_id for taken in documents for link_id in taken.project.links.values()}
+        # another's link to one of her removed spans (not hers to keep): it goes with the span
+        foreign = [row for row in relations_of(self.session, [i for p in plans for i in p.removed])
+                   if row["id"] not in known]
+        self.rows.deleted.extend(("relations", row) for row in foreign)
         statuses = _statuses(self.session, self.annotator_id, [d.project_id for d in documents])
         bundle_statuses = _statuses(self.bundle, self.bundle_annotator_id, [d.bundle_id for d in documents])
         diffs = []
-        for taken in documents:
-            diffs.append(self._document(taken, project_rows, project_links, bundle_spans, bundle_links))
-            self._status(taken, diffs[-1], statuses.get(taken.project_id), bundle_statuses.get(taken.bundle_id))
-            if diffs[-1].changes():
+        for taken, plan in zip(documents, plans):
+            diff = DocumentDiff(taken.name, taken.project_id, len(plan.added), len(plan.updates), len(plan.removed),
+                                len(plan.links_added), len(plan.links_removed))
+            for project_id, key, bundle_id in plan.updates:
+                self._update_span(project_spans[project_id], key, bundle_spans[bundle_id])
+            for key, bundle_id in plan.added:
+                plan.span_ids[key] = self._insert_span(taken, key, bundle_spans[bundle_id])
+            self.rows.deleted.extend(("relations", project_links[i]) for i in plan.links_removed)
+            for link, bundle_id in plan.links_added:
+                self._insert_link(link, plan.span_ids, bundle_links[bundle_id])
+            self.rows.deleted.extend(("spans", project_spans[i]) for i in plan.removed)
+            self._status(taken, diff, statuses.get(taken.project_id), bundle_statuses.get(taken.bundle_id))
+            diffs.append(diff)
+            if diff.changes():
                 self.documents.add(taken.project_id)
         return diffs
 
@@ -97,46 +129,34 @@ class ChangeBuilder:
         return Change(description, tuple(first) + tuple(self.rows.inserted), tuple(self.rows.deleted),
                       tuple(self.rows.updated), document_ids=frozenset(self.documents))
 
-    def _document(self, taken: Taken, project_rows: dict, project_links: dict, bundle_spans: dict,
-                  bundle_links: dict) -> DocumentDiff:
-        diff = DocumentDiff(taken.name, taken.project_id)
+    @staticmethod
+    def _plan(taken: Taken) -> _Plan:
+        """Which of her spans and links on the document change, by ids only."""
+        plan = _Plan()
         mine, theirs = taken.project.spans, taken.bundle.spans
-        span_ids: dict[SpanKey, int] = {}  # bundle key -> project span id
         renamed: dict[SpanKey, SpanKey] = {}  # project key -> bundle key of a span changed in place
         only_here = {mine[key][0]: key for key in mine.keys() - theirs.keys()}
         for key, (bundle_id, origin, score) in theirs.items():
             if key in mine:
-                span_ids[key] = mine[key][0]
+                plan.span_ids[key] = mine[key][0]
                 if mine[key][1:] != (origin, score):
-                    self._update_span(project_rows[mine[key][0]], key, bundle_spans[bundle_id])
-                    diff.spans_changed += 1
+                    plan.updates.append((mine[key][0], key, bundle_id))
             elif bundle_id in only_here:
                 renamed[only_here.pop(bundle_id)] = key
-                span_ids[key] = bundle_id
-                self._update_span(project_rows[bundle_id], key, bundle_spans[bundle_id])
-                diff.spans_changed += 1
+                plan.span_ids[key] = bundle_id
+                plan.updates.append((bundle_id, key, bundle_id))
             else:
-                span_ids[key] = self._insert_span(taken, key, bundle_spans[bundle_id])
-                diff.spans_added += 1
-        kept_links = set()
+                plan.added.append((key, bundle_id))
+        kept = set()
         for (relation, head, child), link_id in taken.project.links.items():
             moved = (relation, renamed.get(head, head), renamed.get(child, child))
             if moved in taken.bundle.links:
-                kept_links.add(moved)
+                kept.add(moved)
             else:
-                self.rows.deleted.append(("relations", project_links[link_id]))
-                diff.links_removed += 1
-        for link, link_id in taken.bundle.links.items():
-            if link not in kept_links:
-                self._insert_link(link, span_ids, bundle_links[link_id])
-                diff.links_added += 1
-        removed = list(only_here)
-        known = {link_id for link_id in taken.project.links.values()}
-        self.rows.deleted.extend(("relations", row) for row in relations_of(self.session, removed)
-                                 if row["id"] not in known)  # another's link to her span: it goes with the span
-        self.rows.deleted.extend(("spans", project_rows[span_id]) for span_id in removed)
-        diff.spans_removed = len(removed)
-        return diff
+                plan.links_removed.append(link_id)
+        plan.links_added = [(link, link_id) for link, link_id in taken.bundle.links.items() if link not in kept]
+        plan.removed = list(only_here)
+        return plan
 
     def _update_span(self, before: MappingProxyType, key: SpanKey, bundle_row: MappingProxyType) -> None:
         after = {"label_id": self.labels[key[0]], "start": key[1], "end": key[2], "origin": bundle_row["origin"],
@@ -176,10 +196,6 @@ class ChangeBuilder:
         else:
             self.rows.updated.append(RowUpdate("document_status", frozen(key),
                                                frozen({c: current[c] for c in _STATUS_EDIT}), frozen(values)))
-
-
-def _ids(works: Iterable) -> list[int]:
-    return [span_id for spans in works for span_id, _, _ in spans]
 
 
 def _rows_by_id(session: Session, table_name: str, ids: list[int]) -> dict[int, MappingProxyType]:
