@@ -82,10 +82,6 @@ def _print_report(report) -> None:
         side = "the bundle's" if report.prefer == "bundle" else "the project's"
         stdout_console.print(f"changed on both sides, {side} work kept (--prefer {report.prefer}): "
                              f"{escape(', '.join(report.conflicts))}", soft_wrap=True)
-    others = [name for name in report.kept if name not in report.conflicts]
-    if others:
-        stdout_console.print(f"changed only in the project since the bundle was made, the project's work kept: "
-                             f"{escape(', '.join(others))}", soft_wrap=True)
     stdout_console.print(f"{totals['changes']} changes from {escape(report.annotator)}'s bundle on "
                          f"{len(report.merged)} of its {report.documents} documents"
                          + ("" if totals["changes"] else " — the project already holds its work"), soft_wrap=True)

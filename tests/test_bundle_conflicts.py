@@ -58,7 +58,7 @@ def test_prefer_bundle_takes_the_bundles_work_where_both_changed(diverged):
     assert merged[shas["both"]] == offline[shas["both"]]
     assert merged[shas["bundle"]] == offline[shas["bundle"]]
     assert merged[shas["project"]] == online[shas["project"]]  # changed only here: kept
-    assert report.conflicts == [names["both"]] and report.kept == [names["project"]]
+    assert report.conflicts == [names["both"]]
     assert sorted(d.document for d in report.merged) == sorted([names["both"], names["bundle"]])
     assert others_rows(project) == others
 
@@ -71,7 +71,7 @@ def test_prefer_project_keeps_the_projects_work_where_both_changed(diverged):
     assert merged[shas["both"]] == online[shas["both"]]
     assert merged[shas["project"]] == online[shas["project"]]
     assert merged[shas["bundle"]] == offline[shas["bundle"]]
-    assert report.conflicts == [names["both"]] and sorted(report.kept) == sorted([names["project"], names["both"]])
+    assert report.conflicts == [names["both"]] and report.prefer == "project"
     assert [d.document for d in report.merged] == [names["bundle"]]
     after = snapshot(project)
     again = merge_bundle(project, path)  # decided once: the same bundle merges again without a conflict

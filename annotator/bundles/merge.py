@@ -3,9 +3,10 @@
 Per document of the bundle (matched by the text's sha256), only that annotator's spans, links
 and status are replaced, by one Change applied in one transaction; nobody else's rows change.
 Which side changed since the bundle was made is told by fingerprints (annotator/bundles/
-fingerprint.py): only the bundle → its work is taken; only the project → the project's is kept
+fingerprint.py): only the bundle → its work is taken; only the project → the project's stays
 (the bundle's copy is older); both, differently → a conflict, and the merge stops unless
-`prefer` says which side wins. After a merge the project remembers the bundle's fingerprints, so
+`prefer` says which side wins. The project's side is read only for documents whose work changed
+in the bundle: the others have nothing to merge. After a merge the project remembers the bundle's fingerprints, so
 merging the same bundle again changes nothing, and merging it after more offline work takes
 just that work.
 """
@@ -47,7 +48,6 @@ class MergeReport:
     made_at: str
     documents: int  # in the bundle
     merged: list[DocumentDiff] = field(default_factory=list)  # documents whose rows changed
-    kept: list[str] = field(default_factory=list)  # changed only in the project since: the project's work stays
     conflicts: list[str] = field(default_factory=list)  # changed on both sides, decided by `prefer`
     prefer: str | None = None
     change: Change | None = None
@@ -65,7 +65,7 @@ class MergeReport:
                             "spans_changed": d.spans_changed, "spans_removed": d.spans_removed,
                             "links_added": d.links_added, "links_removed": d.links_removed,
                             "status": list(d.status) if d.status else None} for d in self.merged],
-                "kept_from_project": self.kept, "conflicts": self.conflicts, "prefer": self.prefer,
+                "conflicts": self.conflicts, "prefer": self.prefer,
                 "total": self.totals()}
 
 
@@ -93,29 +93,26 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
     earlier = merged.get(record.id, {}).get("fingerprints", {})
     report = MergeReport(record.annotator, record.made_at, len(contents.documents), prefer=prefer)
     bundle_ids = list(contents.documents)
-    project_ids = {bundle_id: found.documents[sha] for bundle_id, (sha, _) in contents.documents.items()}
     with reading(path):
         in_bundle = fingerprints(bundle_session, contents.annotator_id, bundle_ids)
-    in_project = fingerprints(session, annotator_id, [project_ids[i][0] for i in bundle_ids])
+    changed = [bundle_id for bundle_id in bundle_ids if in_bundle[bundle_id] != _base(
+        contents.documents[bundle_id][0], earlier, record)]
+    project_ids = {bundle_id: found.documents[contents.documents[bundle_id][0]] for bundle_id in changed}
+    in_project = fingerprints(session, annotator_id, [project_ids[bundle_id][0] for bundle_id in changed])
     taken: list[tuple[int, int, int, str]] = []  # bundle id, project id, length, name
-    for bundle_id in bundle_ids:
+    for bundle_id in changed:
         sha, name = contents.documents[bundle_id]
         project_id, length = project_ids[bundle_id]
-        ours, here = in_bundle[bundle_id], in_project[project_id]
-        base = earlier.get(sha, record.fingerprints.get(sha, _EMPTY))
-        if ours == here or ours == base:
-            if here != base and ours != here:
-                report.kept.append(name)
-            continue
-        if here != base:
+        here = in_project[project_id]
+        if here == in_bundle[bundle_id]:
+            continue  # the same work on both sides
+        if here != _base(sha, earlier, record):
             report.conflicts.append(name)
             if prefer != "bundle":
                 continue
         taken.append((bundle_id, project_id, length, name))
     if report.conflicts and prefer is None:
         raise _conflict(report.conflicts, record)
-    if prefer == "project":
-        report.kept.extend(report.conflicts)
     builder = ChangeBuilder(session, bundle_session, annotator_id, contents.annotator_id, found.labels,
                             found.relation_labels)
     for batch in batches(taken):
@@ -135,6 +132,12 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
                                                                    "fingerprints": remembered}})
     report.merged = [diff for diff in report.merged if diff.changes()]
     return report
+
+
+def _base(sha: str, earlier: dict[str, str], record: BundleRecord) -> str:
+    """What her work on the document was when the bundle was made, or last merged from it (a
+    document added to the bundle later: no work)."""
+    return earlier.get(sha) or record.fingerprints.get(sha, _EMPTY)
 
 
 def _annotator(session: Session, name: str) -> tuple[int, list]:
