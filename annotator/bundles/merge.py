@@ -122,7 +122,8 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
         report.merged.extend(builder.add([
             Taken(name, project_id, bundle_id, length, mine[project_id], theirs[bundle_id])
             for bundle_id, project_id, length, name in batch]))
-    report.change = builder.change(f"merge {record.annotator}'s bundle of {record.made_at[:10]}", first)
+    report.change = builder.change(f"merge {record.annotator}'s bundle of {record.made_at[:10]}",
+                                   first if taken else ())
     if report.change:
         apply_in(session, report.change)
     remembered = {sha: in_bundle[bundle_id] for bundle_id, (sha, _) in contents.documents.items()

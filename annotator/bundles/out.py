@@ -91,7 +91,7 @@ def _fill(project: Project, path: Path, annotator: str, annotator_id: int) -> tu
     """Copy everything into the new file in one transaction; (documents, spans, links)."""
     with project.read() as session:
         if project.engine.dialect.name == "sqlite":
-            copier = AttachedCopier(project.engine.url.database, path, project.busy_timeout)
+            copier = AttachedCopier(project.address, path, project.busy_timeout)  # the file's path
         else:
             # Every read must see the same moment; PostgreSQL's default lets each statement see
             # the commits made before it.
