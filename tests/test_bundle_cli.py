@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from annotator.commands import add_span
 from cli.app import app
-from tests.bundle_helpers import handed_out, work_offline
+from tests.bundle_work import handed_out, work_offline
 from tests.conftest import ROOT
 from tests.helpers import snapshot
 

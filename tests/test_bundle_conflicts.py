@@ -9,7 +9,7 @@ from annotator.bundles.merge import MergeConflict, merge_bundle
 from annotator.commands import add_span
 from annotator.model import Document
 from annotator.store import open_project
-from tests.bundle_helpers import alices_bundle, handed_out, others_rows, work_of, work_offline
+from tests.bundle_work import alices_bundle, handed_out, others_rows, work_of, work_offline
 from tests.helpers import snapshot
 
 

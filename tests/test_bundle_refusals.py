@@ -12,7 +12,7 @@ from annotator.commands import add_span
 from annotator.errors import UserError
 from annotator.importing import import_path
 from annotator.store import create_project, open_project
-from tests.bundle_helpers import alices_bundle, handed_out, work_offline
+from tests.bundle_work import alices_bundle, handed_out, work_offline
 from tests.conftest import SAMPLES
 from tests.helpers import snapshot
 

@@ -10,7 +10,7 @@ from annotator.commands import add_span
 from annotator.model import Annotator, Assignment, Document, Label
 from annotator.settings import BUNDLE, get_setting, project_id
 from annotator.store import open_project
-from tests.bundle_helpers import alices_bundle, handed_out, others_rows, work_of, work_offline
+from tests.bundle_work import alices_bundle, handed_out, others_rows, work_of, work_offline
 from tests.helpers import snapshot
 
 

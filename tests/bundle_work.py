@@ -1,4 +1,5 @@
-"""Projects handed out to alice, bob and carol, alice's bundle, and what the bundle tests compare."""
+"""Projects handed out to alice, bob and carol, alice's bundle and her offline work, and what the bundle
+tests compare."""
 
 from pathlib import Path
 
