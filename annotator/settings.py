@@ -12,6 +12,13 @@ from sqlalchemy.orm import Session
 from annotator.model import ProjectSetting
 
 PROJECT_ID = "project_id"
+# In a bundle (annotator/bundles): what it is — the project's id, the annotator, when and from
+# where it was made, and the fingerprint of that annotator's work per document at that moment.
+BUNDLE = "bundle"
+# In a project: per bundle merged into it (by the bundle's id), the fingerprints of the bundle's
+# documents merged since it was made, where they differ from the bundle's own record; a later
+# merge of the same bundle compares against them.
+MERGED_BUNDLES = "merged_bundles"
 
 
 def get_setting(session: Session, key: str, default=None):
