@@ -2,7 +2,7 @@
 dashboard and the compare / adjudicate view, driven by keys and clicks, checked against the DB."""
 
 import pytest
-from PySide6.QtCore import QThreadPool, Qt, QTimer
+from PySide6.QtCore import QThreadPool, Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from annotator.agreement_render import worst_documents
 from annotator.agreement_report import LABEL_MEASURES, OVERALL, agreement_report
 from annotator.model import Annotator, DocumentStatus, Label, Span
 from tests.helpers import snapshot
-from tests.ui_helpers import open_window
+from tests.ui_helpers import open_window, when_modal
 from ui.agreement_models import shown
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -191,12 +191,11 @@ def test_premerge_then_reject_and_edit_gold_spans(qtbot, window, sample_project)
     row = next(i for i, r in enumerate(rows) if r.gold_id is not None and r.label != "FIGURE")
     old = rows[row]
 
-    def edit():
-        dialog = QApplication.activeModalWidget()
-        assert dialog is not None and dialog.windowTitle() == "Edit gold span"
+    def edit(dialog):
+        assert dialog.windowTitle() == "Edit gold span"
         dialog.label.setCurrentText("FIGURE")
         dialog.accept()
-    QTimer.singleShot(50, edit)
+    when_modal(edit)
     click_row(qtbot, compare.table, row)
     qtbot.keyClick(compare.table, Qt.Key.Key_E)
     now = gold(sample_project, document)

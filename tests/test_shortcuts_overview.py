@@ -2,11 +2,11 @@
 the same declarations that bind them (sample project, the reviewer's window)."""
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import open_window
+from tests.ui_helpers import open_window, when_modal
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
@@ -20,12 +20,11 @@ def f1_rows(qtbot, widget) -> set[tuple[str, str, str]]:
     """Press F1 in `widget`; the (where, action, keys) rows of the dialog it opens."""
     seen = {}
 
-    def read_and_close():
-        dialog = QApplication.activeModalWidget()
+    def read_and_close(dialog):
         table = dialog.table
         seen["rows"] = {tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())}
         dialog.reject()
-    QTimer.singleShot(50, read_and_close)
+    when_modal(read_and_close)
     qtbot.keyClick(widget, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: "rows" in seen)
     return seen["rows"]

@@ -1,7 +1,7 @@
 """Links, undo/redo, the next/done flow, persistence and dialogs — through the window."""
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
@@ -9,7 +9,7 @@ from annotator.importing import import_path
 from annotator.model import DocumentStatus, Relation, Span
 from annotator.store import open_project
 from tests.helpers import snapshot
-from tests.ui_helpers import open_window
+from tests.ui_helpers import open_window, when_modal
 
 CTRL, SHIFT, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
 TEXTS = [
@@ -44,11 +44,7 @@ def mark(qtbot, view, start, end, key):
 
 def press_in_modal(qtbot, key):
     """Press a key in the modal dialog that is about to open."""
-    def press():
-        dialog = QApplication.activeModalWidget()
-        assert dialog is not None
-        qtbot.keyClick(dialog.focusWidget() or dialog, key)
-    QTimer.singleShot(50, press)
+    when_modal(lambda dialog: qtbot.keyClick(dialog.focusWidget() or dialog, key))
 
 
 def back_in(qtbot, window):
@@ -187,12 +183,11 @@ def test_work_survives_closing_and_reopening_and_resumes_at_the_last_document(qt
 def test_f1_lists_the_shortcuts(qtbot, window):
     seen = {}
 
-    def read_and_close():
-        dialog = QApplication.activeModalWidget()
+    def read_and_close(dialog):
         table = dialog.table
         seen["rows"] = {table.item(r, 1).text(): table.item(r, 2).text() for r in range(table.rowCount())}
         dialog.reject()
-    QTimer.singleShot(50, read_and_close)
+    when_modal(read_and_close)
     qtbot.keyClick(window.view, Qt.Key.Key_F1)
     assert seen["rows"]["Mark done and go to next"].startswith("Ctrl+Return")
     assert seen["rows"]["Undo"] == "Ctrl+Z"

@@ -5,12 +5,12 @@ that differ: they rise above the head span, run above the line and come down wit
 arrowhead on the child span, and stay inside the gap above the line.
 """
 
-from PySide6.QtCore import QPoint, QTimer, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from tests.export_helpers import add_work, link, span
-from tests.ui_helpers import open_window
+from tests.ui_helpers import open_window, when_modal
 from ui import link_arcs
 
 SAME_LINE = "Moscow, Tuesday\r\nPARIS\r\n“We will respond with force,” Putin said, and the Kremlin agreed.\r\n\r\nPrices rose."
@@ -115,9 +115,7 @@ def test_linking_with_l_draws_the_arc_and_undo_removes_it(qtbot, project, tmp_pa
     left, right, top = found(view, "We will respond with force")
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(left + 20), int(top + 8)))
 
-    def accept():
-        qtbot.keyClick(QApplication.activeModalWidget().list, Qt.Key.Key_Return)
-    QTimer.singleShot(50, accept)
+    when_modal(lambda dialog: qtbot.keyClick(dialog.list, Qt.Key.Key_Return))
     qtbot.keyClick(view, Qt.Key.Key_L)
     qtbot.waitUntil(lambda: len(window.state.links) == 1)
     [(arc, _)] = view.link_segments()

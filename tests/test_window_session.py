@@ -7,12 +7,12 @@ import subprocess
 import sys
 import textwrap
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator import queries
 from annotator.store import open_project
-from tests.ui_helpers import open_window
+from tests.ui_helpers import open_window, when_modal
 
 CTRL, SHIFT, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
 
@@ -28,7 +28,7 @@ def test_five_sample_articles_labelled_and_linked_with_the_keyboard_alone(qtbot,
         for _ in range(3):
             qtbot.keyClick(view, Qt.Key.Key_Right, CTRL | SHIFT)
         qtbot.keyClick(view, Qt.Key.Key_2)  # QUOTE: the next words; it stays selected
-        QTimer.singleShot(50, lambda: qtbot.keyClick(QApplication.activeModalWidget().focusWidget(), Qt.Key.Key_Return))
+        when_modal(lambda dialog: qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return))
         qtbot.keyClick(view, Qt.Key.Key_L)
         qtbot.waitUntil(lambda: QApplication.activeWindow() is window and view.hasFocus())
         assert len(window.state.links) == 1

@@ -6,6 +6,8 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 from ui.app import run
 from ui.main_window import MainWindow
 
+from tests.ui_helpers import when_modal
+
 
 def test_first_start_asks_the_annotator_name_and_remembers_it(qtbot, sample_project, tmp_path):
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
@@ -13,8 +15,7 @@ def test_first_start_asks_the_annotator_name_and_remembers_it(qtbot, sample_proj
     sample_project.close()
     seen = {}
 
-    def answer():
-        dialog = QApplication.activeModalWidget()
+    def answer(dialog):
         assert isinstance(dialog, QInputDialog)
         qtbot.keyClicks(dialog.findChild(type(dialog.focusWidget())), "erin")
         qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
@@ -26,7 +27,7 @@ def test_first_start_asks_the_annotator_name_and_remembers_it(qtbot, sample_proj
         seen["status"] = window.status.annotator.text()
         window.close()
 
-    QTimer.singleShot(100, answer)
+    when_modal(answer)
     assert run(path, None) == 0
     assert seen == {"annotator": "erin", "status": "Annotator: erin"}
     assert QSettings("quote-annotator", "annotator").value("annotator") == "erin"

@@ -30,3 +30,19 @@ def window_on_text(qtbot, project: Project, tmp_path: Path, text: str, annotator
     path.write_text(text, encoding="utf-8", newline="")
     import_path(project, path)
     return open_window(qtbot, project, annotator, tmp_path / "settings.ini")
+
+
+def when_modal(callback, poll_ms: int = 20) -> None:
+    """Call `callback(dialog)` as soon as a modal dialog is open (call this just before the key or
+    click that opens it). Polls instead of waiting a fixed time: on a loaded machine a fixed delay
+    can fire before the dialog exists, and then nothing ever closes it."""
+    from PySide6.QtCore import QTimer
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(poll_ms, check)
+        else:
+            callback(dialog)
+
+    QTimer.singleShot(poll_ms, check)
