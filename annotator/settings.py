@@ -12,6 +12,12 @@ from sqlalchemy.orm import Session
 from annotator.model import ProjectSetting
 
 PROJECT_ID = "project_id"
+# true: annotators read each other's spans, links and statuses (default false: blind annotation,
+# as agreement studies need). On PostgreSQL the row-level security policies read it.
+SEE_OTHERS = "see_others"
+# PostgreSQL only: {"annotator": ROLE, "reviewer": ROLE, "lead": ROLE}, the project's group roles
+# (written by migration 0005; `annotator team add` grants them to logins).
+SERVER_ROLES = "server_roles"
 
 
 def get_setting(session: Session, key: str, default=None):
