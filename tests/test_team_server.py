@@ -207,3 +207,17 @@ def test_passwords_reach_the_server_only_as_a_verifier(team):
         stored = session.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :n"),
                                  {"n": team.names["alice"]}).scalar()
     assert stored.startswith("SCRAM-SHA-256$") and PASSWORD not in stored
+
+
+def test_a_reviewer_adjudicates_what_two_annotators_agreed_on(team):
+    """The reviewer's own work passes the policies: the gold row made on first use, gold spans."""
+    with team.lead.transaction() as session:
+        session.execute(Annotator.__table__.delete().where(Annotator.name == "gold"))
+    for who in ("alice", "bob"):
+        _span(team, who)
+        commands.set_status(team.opened[-1], 1, team.names[who], "done")
+    result = runner.invoke(app, ["adjudicate", team.urls["carol"], "--min-agree", "2"])
+    assert result.exit_code == 0, result.output
+    with team.lead.read() as session:
+        gold = session.scalars(select(Span.reviewer_id).where(Span.annotator_id == team.id_of("gold"))).all()
+    assert gold == [team.id_of("carol")]
