@@ -221,3 +221,56 @@ def test_a_reviewer_adjudicates_what_two_annotators_agreed_on(team):
     with team.lead.read() as session:
         gold = session.scalars(select(Span.reviewer_id).where(Span.annotator_id == team.id_of("gold"))).all()
     assert gold == [team.id_of("carol")]
+
+
+def test_one_reviewer_at_a_time_on_a_documents_gold(team, databases):
+    """The second reviewer is told who and since when; the lock goes when the first moves on,
+    and when their connection dies."""
+    from sqlalchemy import text
+
+    from annotator.gold_lock import GoldLocks
+
+    dave = f"{team.names['carol']}_dave"
+    team_add(team.lead, dave, "reviewer", PASSWORD)
+    team.urls["dave"] = make_url(team.urls["carol"]).set(username=dave).render_as_string(hide_password=False)
+    carols, daves = GoldLocks(team.open("carol")), GoldLocks(team.open("dave"))
+    assert carols.take(1) is None and carols.holds() == 1
+    holder = daves.take(1)
+    assert holder is not None and holder.login == team.names["carol"] and holder.since is not None
+    assert holder.message().startswith(f"{team.names['carol']} is adjudicating this document since ")
+    assert holder.message().endswith(" — open read-only?")
+    assert daves.holds() is None and daves.take(2) is None  # another document is free
+    carols.take(3)  # carol moves on: document 1 is free
+    assert daves.take(1) is None
+    with team.lead.read() as session:  # dave's program dies: the server ends his connection, and the lock
+        session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"), {"n": dave})
+    for _ in range(50):
+        if carols.take(1) is None:
+            break
+        __import__("time").sleep(0.1)
+    assert carols.holds() == 1
+
+
+def test_the_compare_window_offers_a_held_document_read_only(team, qtbot, monkeypatch):
+    from PySide6.QtGui import QUndoStack
+
+    from annotator.gold_lock import GoldLocks
+    from ui.change_signal import ChangeSignal
+    from ui.compare_view import CompareWindow
+
+    lead_locks = GoldLocks(team.lead)
+    assert lead_locks.take(1) is None
+    asked = []
+    monkeypatch.setattr(CompareWindow, "confirm_read_only", lambda self, holder: asked.append(holder) or True)
+    carol = team.open("carol")
+    window = CompareWindow(carol, team.names["carol"], QUndoStack(), ChangeSignal())
+    qtbot.addWidget(window)
+    window.open_document(1)
+    assert [h.login for h in asked] == [make_url(team.lead.url).username]
+    assert window.read_only and not window.actions["compare.accept"].isEnabled()
+    assert "(read-only)" in window.gold_status.text()
+    lead_locks.release()
+    window.open_document(2)
+    assert not window.read_only and window.actions["compare.accept"].isEnabled()
+    window.close()
+    assert lead_locks.take(2) is None  # closing the window let go of it
