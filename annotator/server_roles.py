@@ -72,7 +72,7 @@ def add_login(session: Session, name: str, role: str, password: str | None) -> b
     exists = session.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
     if exists and password is not None:
         raise UserError(f"the login {name} exists on this server already (another project's?) and keeps its own "
-                        "password; run `team add` again without --password-stdin")
+                        "password (its owner changes it with psql's \\password); run `team add` again without --password-stdin")
     connection = session.connection()
     if not exists:
         verifier = _verifier(connection, name, password) if password is not None else None

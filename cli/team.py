@@ -37,7 +37,9 @@ def add(
         password = _read_password() if password_stdin else None
         with opened_project(project) as opened:
             added = team_add(opened, name, role.value, password)
-    how = "login created" if added.login_created else ("back on the team, with their earlier work" if added.returned else "")
+    how = ("login created" + ("" if password else " without a password: it connects only where the server trusts "
+                              "it without one; give one with --password-stdin next time"))
+    how = how if added.login_created else ("back on the team, with their earlier work" if added.returned else "")
     stdout_console.print(f"{escape(added.name)} added as {added.role}" + (f" ({how})" if how else ""), soft_wrap=True)
 
 
