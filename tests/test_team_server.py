@@ -274,3 +274,11 @@ def test_the_compare_window_offers_a_held_document_read_only(team, qtbot, monkey
     assert not window.read_only and window.actions["compare.accept"].isEnabled()
     window.close()
     assert lead_locks.take(2) is None  # closing the window let go of it
+
+
+def test_the_window_works_as_the_login_and_shows_it(team, qtbot, tmp_path):
+    from tests.ui_helpers import open_window
+
+    window = open_window(qtbot, team.open("alice"), "typed-name", tmp_path / "settings.ini")
+    assert window.annotator == team.names["alice"]
+    assert window.status.annotator.text() == f"Annotator: {team.names['alice']}"
