@@ -282,3 +282,44 @@ def test_the_window_works_as_the_login_and_shows_it(team, qtbot, tmp_path):
     window = open_window(qtbot, team.open("alice"), "typed-name", tmp_path / "settings.ini")
     assert window.annotator == team.names["alice"]
     assert window.status.annotator.text() == f"Annotator: {team.names['alice']}"
+
+
+def test_a_lead_who_is_no_superuser_sets_up_the_team(fresh_target, databases):
+    """What the README's five commands do, with the login an administrator gives a lead
+    (CREATEDB CREATEROLE): init, team add, and each person's own work; a second lead manages too."""
+    from sqlalchemy import create_engine, text
+
+    run = uuid.uuid4().hex[:6]
+    lead_name, alice, erin = (f"{databases.prefix}{run}_{who}" for who in ("lead", "alice", "erin"))
+    target = fresh_target()
+    admin = create_engine(databases.server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE \"{lead_name}\" LOGIN CREATEDB CREATEROLE PASSWORD '{PASSWORD}'"))
+        connection.execute(text(f"ALTER DATABASE \"{make_url(target).database}\" OWNER TO \"{lead_name}\""))  # createdb
+    admin.dispose()
+    as_login = lambda name: make_url(target).set(username=name, password=PASSWORD).render_as_string(hide_password=False)
+    lead = create_project(as_login(lead_name))
+    try:
+        from annotator.importing import import_path
+
+        import_path(lead, SAMPLES / "articles")
+        team_add(lead, alice, "annotator", PASSWORD)
+        team_add(lead, erin, "lead", PASSWORD)
+        mine = open_project(as_login(alice))
+        try:
+            commands.add_span(mine, 1, alice, "QUOTE", 0, 10)
+            with pytest.raises(UserError, match="refused this to the login"):
+                team_add(mine, f"{alice}_friend", "annotator", PASSWORD)
+        finally:
+            mine.close()
+        second = open_project(as_login(erin))
+        try:
+            team_add(second, f"{alice}_2", "reviewer", PASSWORD)
+            team_remove(second, alice)
+            set_see_others(second, True)
+        finally:
+            second.close()
+        with lead.read() as session:
+            assert session.scalar(select(func.count()).select_from(Span)) == 1  # her work stays
+    finally:
+        lead.close()

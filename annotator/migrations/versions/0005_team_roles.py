@@ -84,6 +84,7 @@ def upgrade() -> None:
     op.execute(f"REVOKE CONNECT, TEMPORARY ON DATABASE {quoted(database)} FROM PUBLIC")
     op.execute(f"GRANT CONNECT ON DATABASE {quoted(database)} TO {everyone}")
     op.execute(f"GRANT USAGE ON SCHEMA public TO {everyone}")
+    op.execute(f"GRANT CREATE ON SCHEMA public TO {lead}")  # owning tables there (and later migrations) needs it
     for table in OWNED:
         op.execute(f"ALTER TABLE {table} OWNER TO {lead}")
         op.execute(f"GRANT SELECT ON {table} TO {everyone}")
