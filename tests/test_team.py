@@ -120,3 +120,27 @@ def test_a_file_project_works_under_any_name(project):
 
     assert server_annotator(project, "anyone") is None
     assert import_annotator(project, "someone") == "someone"
+
+
+def test_migration_0005_goes_down_and_up_again_keeping_who_left(fresh_target, person):
+    """Down to 0004 (no removed_at, no policies) and up again, on either backend."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from annotator.store import alembic_config, create_project, open_project, project_url
+
+    target = fresh_target()
+    lead = create_project(target)
+    team_add(lead, person("alice"), "annotator")
+    lead.close()
+    engine = create_engine(project_url(target))
+    for revision, columns in (("0004", 4), ("head", 5)):
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            (command.downgrade if revision == "0004" else command.upgrade)(config, revision)
+            assert len(inspect(connection).get_columns("annotators")) == columns
+    engine.dispose()
+    again = open_project(target)
+    assert team_list(again) == [{"name": person("alice"), "role": "annotator"}]
+    again.close()
