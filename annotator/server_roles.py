@@ -50,6 +50,10 @@ def is_lead(session: Session) -> bool:
                                 {"lead": lead} if lead else {}).scalar())
 
 
+def is_superuser(session: Session) -> bool:
+    return bool(session.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
+
+
 def check_login_name(name: str) -> None:
     if len(name.encode()) > 63 or name.startswith("pg_") or "\x00" in name:
         raise UserError(f"{name!r} cannot be a login on PostgreSQL (at most 63 bytes, not beginning with pg_); "

@@ -107,11 +107,14 @@ def login_name(project: Project) -> str | None:
 
 def server_annotator(project: Project, requested: str | None = None) -> str | None:
     """Who works in the window on PostgreSQL: the login, never asked (naming anyone else with
-    --annotator is refused). None on a file project, where the name is the person's to give."""
+    --annotator is refused). None on a file project, where the name is the person's to give; a
+    superuser, whom no policy binds, gives a name as on a file (None when it gives none)."""
     with project.read() as session:
         if not server_roles.on_server(session):
             return None
         login = server_roles.current_login(session)
+        if server_roles.is_superuser(session):
+            return requested
     if requested not in (None, login):
         raise _not_you(requested, login, "the window works as your login")
     return login

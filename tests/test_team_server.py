@@ -187,6 +187,8 @@ def test_the_login_is_the_annotator(team):
     with pytest.raises(UserError, match="you are your login"):
         server_annotator(alice, team.names["bob"])
     assert import_annotator(alice, None) == team.names["alice"]
+    assert server_annotator(team.lead) is None  # a superuser, bound by no policy, names itself as on a file
+    assert server_annotator(team.lead, "alice") == "alice"
     assert import_annotator(team.lead, team.names["bob"]) == team.names["bob"]  # a lead imports for others
 
 
