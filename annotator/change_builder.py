@@ -4,7 +4,7 @@ A command opens its transaction, reads what it needs, and tells a `ChangeBuilder
 adds, removes and alters; nothing is written meanwhile. `build()` freezes that into a Change and
 `changes.apply_in` writes it once (`apply()` does both). New rows are numbered on from the
 store's highest id per table, read inside the writer's transaction (which holds the project's
-write lock), so a redo of the Change recreates the same ids.
+write lock), or on a server from the table's sequence; a redo of the Change recreates the same ids.
 
 Reads that must see the command's own pending rows (the annotator it is about to create, the
 gold spans an adjudication adds before its links) ask the builder: `pending(table)`.
@@ -46,16 +46,33 @@ class ChangeBuilder:
         self._deleted: dict[tuple[str, tuple], MappingProxyType] = {}
         self._updated: dict[tuple[str, tuple], tuple[dict, dict]] = {}  # -> (before, after)
         self._next_ids: dict[str, int] = {}
+        self._on_server = session.get_bind().dialect.name == "postgresql"
+        self._reserved: dict[str, list[int]] = {}  # ids taken from a server's sequence, not yet used
+        self._taken: dict[str, int] = {}  # how many blocks each table reserved
         self._documents: set[int] = set()
 
     def new_id(self, table: str) -> int:
-        """The next free id of the table: one past the highest stored, then counting on."""
+        """The next free id of the table: one past the highest stored, then counting on; on a
+        server, from the table's sequence (row security hides others' rows, and another person
+        numbers rows at the same time), reserved a block at a time."""
+        if self._on_server:
+            reserved = self._reserved.setdefault(table, [])
+            if not reserved:
+                from annotator.postgres import reserve_row_ids
+
+                reserved.extend(reversed(reserve_row_ids(self.session, TABLES[table].c.id, self._block(table))))
+            return reserved.pop()
         if table not in self._next_ids:
             column = TABLES[table].c.id
             self._next_ids[table] = (self.session.scalar(select(func.max(column))) or 0) + 1
         new = self._next_ids[table]
         self._next_ids[table] = new + 1
         return new
+
+    def _block(self, table: str) -> int:
+        """How many ids to reserve: one for a key press, more and more for an import."""
+        taken = self._taken[table] = self._taken.get(table, 0) + 1
+        return min(1 << min(taken - 1, 10), 1024)
 
     def insert(self, table: str, row: dict) -> int | None:
         """Record a new row (numbered with `new_id` when the table has an id and the row none);

@@ -1,8 +1,13 @@
 """A project on a PostgreSQL server: the engine's set-up and what its refusals mean to a user.
 
 The counterpart of the SQLite engine in annotator/store.py. What the two must agree on:
-- writing units of work go one at a time (SQLite's BEGIN IMMEDIATE; here a transaction-level
-  advisory lock, waiting up to the busy timeout), so ids computed from max(id) never collide;
+- writing units of work wait for each other where they could meet (SQLite's BEGIN IMMEDIATE;
+  here transaction-level advisory locks, waiting up to the busy timeout). An annotator of a
+  team project writes only their own rows (row-level security), so annotators take the project
+  lock shared plus a lock of their own login: they never wait for each other, and a lead's or
+  reviewer's write (which takes the project lock alone) waits for them and they for it;
+- ids a command chooses come from the table's sequence (`reserve_row_ids`): row-level security
+  hides others' rows, so max(id) seen by one person is no safe next id;
 - a row inserted with its own id (commands, undo/redo) advances the table's sequence, so rows
   numbered by the server (import) never take an id already used;
 - a server that cannot be reached, a refused login or a missing database is one line saying
@@ -20,7 +25,10 @@ from annotator.project_file import busy_message
 
 # Any fixed number: the advisory lock a writing unit of work holds (advisory locks are per database).
 WRITE_LOCK_KEY = 0x51_40_7A_7E
+# The lock of one login's own rows: (space, hashtext(login)) never meets the one-number key above.
+_LOGIN_LOCK_SPACE = 0x51_40
 _LOCK_NOT_AVAILABLE = "55P03"
+_INSUFFICIENT_PRIVILEGE = "42501"  # a grant or a row-level security policy refused the statement
 _CONNECT_TIMEOUT = 10  # seconds to wait for a server that does not answer
 
 
@@ -42,7 +50,11 @@ def postgres_engine(url: URL, wait: _Wait, where: str) -> Engine:
         if connection.get_execution_options().get("writes", False):
             # At least 1 ms: 0 would mean wait for ever, where SQLite's 0 means do not wait.
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait.seconds * 1000))}")
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            if _writes_own_rows_only(connection):
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK_KEY}), "
+                                           f"pg_advisory_xact_lock({_LOGIN_LOCK_SPACE}, hashtext(current_user))")
+            else:
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     @event.listens_for(engine, "after_execute")
     def _after_execute(connection, statement, multiparams, params, execution_options, result) -> None:
@@ -59,11 +71,52 @@ def postgres_engine(url: URL, wait: _Wait, where: str) -> Engine:
         code = getattr(context.original_exception, "sqlstate", None)
         if code == _LOCK_NOT_AVAILABLE:
             raise ProjectBusy(busy_message(where, wait.seconds))
+        if code == _INSUFFICIENT_PRIVILEGE:
+            raise UserError(f"{where}: the server refused this to the login {url.username or '(default)'} "
+                            f"({_first_line(str(context.original_exception))}) — your role in the project does not "
+                            "allow it; ask a lead (see `annotator team list`)")
         refusal = connection_refusal(url, context.original_exception)
         if refusal is not None:
             raise refusal
 
     return engine
+
+
+def _writes_own_rows_only(connection) -> bool:
+    """The login is only an annotator of this team project (not a lead, reviewer or superuser).
+    Asked once per server connection; a membership changed meanwhile leaves row security to refuse."""
+    info = connection.connection.info
+    if "own_rows_only" not in info:
+        settings = connection.exec_driver_sql("SELECT to_regclass('project_settings') IS NOT NULL").scalar()
+        info["own_rows_only"] = bool(settings and connection.exec_driver_sql(_OWN_ROWS_ONLY).scalar())
+    return info["own_rows_only"]
+
+
+# No team roles (an old schema, a superuser): the one project lock, as before.
+_OWN_ROWS_ONLY = """
+SELECT NOT u.rolsuper AND pg_has_role(u.oid, g.annotator, 'MEMBER')
+       AND NOT pg_has_role(u.oid, g.reviewer, 'MEMBER') AND NOT pg_has_role(u.oid, g.lead, 'MEMBER')
+FROM pg_roles u,
+     (SELECT (SELECT oid FROM pg_roles WHERE rolname = s.value->>'annotator') AS annotator,
+             (SELECT oid FROM pg_roles WHERE rolname = s.value->>'reviewer') AS reviewer,
+             (SELECT oid FROM pg_roles WHERE rolname = s.value->>'lead') AS lead
+      FROM project_settings s WHERE s.key = 'server_roles') g
+WHERE u.rolname = current_user AND g.annotator IS NOT NULL AND g.reviewer IS NOT NULL AND g.lead IS NOT NULL
+"""
+
+
+def reserve_row_ids(session, column, count: int) -> list[int]:
+    """`count` ids for rows a command numbers itself, from the table's sequence (unique whoever
+    else numbers rows meanwhile). Where the sequence lags behind ids this login can see (rows
+    inserted by plain SQL), it is first moved past them (forward only)."""
+    table = column.table.name
+    connection = session.connection()
+    sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
+    floor = connection.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar()
+    connection.exec_driver_sql(f"SELECT setval('{sequence}', {int(floor)}) "
+                               f"WHERE (SELECT last_value FROM {sequence}) < {int(floor)}")
+    return [value for (value,) in connection.exec_driver_sql(
+        f"SELECT nextval('{sequence}') FROM generate_series(1, {int(count)})")]
 
 
 def _advance_sequence(connection, table: str, sequences: dict[str, str | None]) -> None:
@@ -72,9 +125,11 @@ def _advance_sequence(connection, table: str, sequences: dict[str, str | None]) 
         sequences[table] = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
     sequence = sequences[table]
     if sequence is not None:
+        # Only forward past the sequence: setting it to a value read a moment ago could move it
+        # back under a concurrent nextval.
         connection.exec_driver_sql(
-            f"SELECT setval('{sequence}', GREATEST(m, COALESCE(pg_sequence_last_value('{sequence}'), 1))) "
-            f"FROM (SELECT max(id) AS m FROM {table}) AS largest WHERE m IS NOT NULL")
+            f"SELECT setval('{sequence}', m) FROM (SELECT max(id) AS m FROM {table}) AS largest "
+            f"WHERE m > COALESCE(pg_sequence_last_value('{sequence}'), 0)")
 
 
 def connection_refusal(url: URL, error: BaseException) -> UserError | None:
@@ -89,6 +144,9 @@ def connection_refusal(url: URL, error: BaseException) -> UserError | None:
     if "no password supplied" in text:
         return UserError(f"postgresql at {server} wants a password for {url.username or 'this login'} — "
                          "put it in ~/.pgpass or PGPASSWORD (or the URL)")
+    if "permission denied for database" in text:
+        return UserError(f"postgresql at {server}: the login {url.username or '(default)'} is not on the team of "
+                         f"{url.database!r} — ask its lead to add you (annotator team add), or check the URL")
     if code == "28000":
         return UserError(f"postgresql at {server} refused the login {url.username or ''} ({_first_line(text)}) "
                          "— ask the server's administrator for access")

@@ -19,6 +19,12 @@ BUNDLE = "bundle"
 # documents merged since it was made, where they differ from the bundle's own record; a later
 # merge of the same bundle compares against them.
 MERGED_BUNDLES = "merged_bundles"
+# true: annotators read each other's spans, links and statuses (default false: blind annotation,
+# as agreement studies need). On PostgreSQL the row-level security policies read it.
+SEE_OTHERS = "see_others"
+# PostgreSQL only: {"annotator": ROLE, "reviewer": ROLE, "lead": ROLE}, the project's group roles
+# (written by migration 0005; `annotator team add` grants them to logins).
+SERVER_ROLES = "server_roles"
 
 
 def get_setting(session: Session, key: str, default=None):

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, bundle, export, gui, project, review
+from cli import assign, bundle, export, gui, project, review, team
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -46,6 +46,7 @@ app.command("import")(project.import_)
 app.command("stats")(project.stats)
 app.command("assign")(assign.assign)
 app.add_typer(bundle.app, name="bundle")
+app.add_typer(team.app, name="team")
 app.command("agreement")(review.agreement)
 app.command("adjudicate")(review.adjudicate)
 app.command("export")(export.export)

@@ -47,9 +47,10 @@ def import_(
     if annotator is not None and not is_utf8(annotator):
         fail(f"--annotator {annotator!r}: not UTF-8 text (the terminal passed other bytes); type the name in UTF-8")
     from annotator.importing import ImportOptions, import_path
+    from annotator.team import import_annotator
 
-    options = ImportOptions(import_format.value, lang, annotator, text_column, max_chars)
     with one_line_errors(), opened_project(project) as opened:
+        options = ImportOptions(import_format.value, lang, import_annotator(opened, annotator), text_column, max_chars)
         for path in paths:
             with progress_bar(path.name, counts_bytes=True) as progress:
                 result = import_path(opened, path, options, progress)

@@ -67,6 +67,15 @@ class Databases:
     def drop_all(self) -> None:
         for name in list(self.made):
             self.drop(self.url(name))
+        # Roles are the cluster's, not a database's: the projects' group roles (named after their
+        # databases) and the logins tests made (named with the same prefix) go too.
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            roles = connection.execute(text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :prefix)"),
+                                       {"prefix": self.prefix}).scalars().all()
+            for role in roles:
+                connection.execute(text(f'DROP ROLE "{role}"'))
         self.admin.dispose()
 
     def _run(self, sql: str) -> None:

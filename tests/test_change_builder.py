@@ -30,15 +30,19 @@ def test_new_rows_are_numbered_on_from_the_highest_stored_id(sample_project):
     highest = _highest_span(sample_project)
     with sample_project.transaction() as session:
         build = ChangeBuilder(session)
-        assert [build.new_id("spans"), build.new_id("spans")] == [highest + 1, highest + 2]
-    # nothing applied: the next command starts from the same highest id
+        first, second = build.new_id("spans"), build.new_id("spans")
     document, _ = _document(sample_project)
     added = add_span(sample_project, document, "zoe", "QUOTE", 0, 5)
-    assert added.focus_span == highest + 1
+    if sample_project.engine.dialect.name == "sqlite":
+        assert [first, second] == [highest + 1, highest + 2]
+        # nothing applied: the next command starts from the same highest id
+        assert added.focus_span == highest + 1
+    else:  # a server's sequence: each id handed out once, whoever asks (row security hides others' rows)
+        assert highest < first < second < added.focus_span
     apply(sample_project, added.inverse())
     apply(sample_project, added)  # redo: the same id again
     with sample_project.read() as session:
-        assert session.scalar(select(Span.annotator_id).where(Span.id == highest + 1)) == \
+        assert session.scalar(select(Span.annotator_id).where(Span.id == added.focus_span)) == \
             added.annotators_added()[0]["id"]
 
 
@@ -68,6 +72,8 @@ def test_a_gold_edit_by_a_new_reviewer_is_undone_with_the_reviewer(sample_projec
 
 
 def test_a_redo_whose_id_someone_else_took_meanwhile_is_refused_and_writes_nothing(sample_project):
+    if sample_project.engine.dialect.name != "sqlite":
+        pytest.skip("a server's sequence never hands a freed id out again")
     document, _ = _document(sample_project)
     mine = add_span(sample_project, document, "alice", "QUOTE", 0, 5)
     apply(sample_project, mine.inverse())

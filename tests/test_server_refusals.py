@@ -89,14 +89,13 @@ def test_a_missing_database_is_one_line_saying_how_to_create_it(databases):
 @needs_server
 def test_the_right_password_opens_the_project(login, fresh_target, monkeypatch, tmp_path):
     from annotator.store import create_project, open_project
+    from annotator.team import team_add
 
     name, password = login
     target = fresh_target()
-    create_project(target).close()
-    admin = create_engine(target, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:  # the project's owner lets the login in
-        connection.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {name}"))
-    admin.dispose()
+    lead = create_project(target)
+    team_add(lead, name, "annotator")  # the project's lead lets the login in
+    lead.close()
     database = make_url(target).database
     opened = open_project(_as(name, password, database))
     try:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog
 
 from annotator.errors import UserError
 from annotator.store import open_project
+from annotator.team import server_annotator
 from ui.main_window import MainWindow
 from ui.settings import Settings
 from ui.theme import apply_theme
@@ -20,11 +21,13 @@ def run(project: str | None, annotator: str | None) -> int:
     app.setOrganizationName("quote-annotator")
     settings = Settings()
     apply_theme(app, settings.theme)
-    name = annotator or settings.annotator or ask_annotator()
+    opened = open_project(project) if project else None  # a UserError here is printed by the CLI
+    login = server_annotator(opened, annotator) if opened else None  # on a server: the login, never asked
+    name = login or annotator or settings.annotator or ask_annotator()
     if not name:
         raise UserError("no annotator name given; start with --annotator NAME")
-    settings.annotator = name
-    opened = open_project(project) if project else None  # a UserError here is printed by the CLI
+    if login is None:
+        settings.annotator = name
     window = MainWindow(opened, name, settings)
     window.show()
     return app.exec()

@@ -15,13 +15,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QMainWindow, QSpinBox, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QMainWindow, QMessageBox, QSpinBox, QSplitter,
+                               QTableView, QVBoxLayout, QWidget)
 
 from annotator import adjudication, queries
 from annotator.changes import Change
 from annotator.comparison import Candidate, Comparison, comparison
 from annotator.errors import UserError
+from annotator.gold_lock import GoldLocks, Holder
 from annotator.schema import project_schema
 from annotator.store import Project
 from ui.actions import ActionRegistry, ActionSpec
@@ -32,6 +33,10 @@ from ui.shortcuts_dialog import ShortcutsDialog
 from ui.tables import configure_table
 from ui.change_signal import ChangeSignal
 from ui.undo import CoreCommand
+
+
+# The reviewer's actions that write gold: off while another reviewer holds the document.
+_GOLD_WRITES = ("accept", "accept_k", "premerge", "reject", "edit", "links", "done")
 
 
 class CompareWindow(QMainWindow):
@@ -46,6 +51,8 @@ class CompareWindow(QMainWindow):
         self.document_id: int | None = None
         self.text = ""
         self.shown: Comparison | None = None  # what the lanes and the list show
+        self.gold_locks = GoldLocks(project)  # on a server: one reviewer at a time per document
+        self.read_only = False  # another reviewer holds this document's gold
         with project.read() as session:
             schema = project_schema(session)
             self.documents = queries.documents(session)
@@ -151,16 +158,38 @@ class CompareWindow(QMainWindow):
         if document_id is None:
             return
         same = document_id == self.document_id
+        if not same and not self._hold_gold(document_id):
+            return
         selected = self.current() if same else None
         shown = comparison(self.project, document_id)
         self.document_id, self.text, self.shown = document_id, shown.text, shown
         self.lanes.show(shown, same)
         self.model.set_rows(shown.candidates)
-        self.gold_status.setText(f"  Reviewer: {self.reviewer}   Gold: {shown.gold_status.replace('_', ' ')}  ")
+        self.gold_status.setText(f"  Reviewer: {self.reviewer}   Gold: {shown.gold_status.replace('_', ' ')}"
+                                 + ("   (read-only)  " if self.read_only else "  "))
         self.chooser.setCurrentIndex(self.chooser.findData(document_id))
         self.setWindowTitle(f"Compare / adjudicate — {shown.name} — {self.project.name}")
         self.select_key(selected.key if selected else None)
         self.table.setFocus()
+
+    def _hold_gold(self, document_id: int) -> bool:
+        """Take the document's gold; when another reviewer holds it, offer it read-only (False: stay)."""
+        holder = self.gold_locks.take(document_id)
+        if holder is not None and not self.confirm_read_only(holder):
+            return False
+        self.read_only = holder is not None
+        for name in _GOLD_WRITES:
+            self.actions[f"compare.{name}"].setEnabled(not self.read_only)
+        return True
+
+    def confirm_read_only(self, holder: Holder) -> bool:
+        answer = QMessageBox.question(self, "Compare / adjudicate", holder.message(self.reviewer))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, event) -> None:
+        self.gold_locks.release()  # the next reviewer may take this document
+        self.document_id = None  # shown again later: held again first
+        super().closeEvent(event)
 
     def step(self, direction: int) -> None:
         position = self.chooser.currentIndex() + direction

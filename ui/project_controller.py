@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from annotator.errors import UserError
 from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
+from annotator.team import server_annotator
 from annotator.worklist import document_rows, next_unfinished
 from ui.change_signal import ChangeSignal
 from ui.document_presenter import APP_TITLE
@@ -48,6 +49,10 @@ class ProjectController:
         self.changes = ChangeSignal(window)
         self.changes.changed.connect(window.presenter.show_change)
         window.presenter.state = None
+        login = server_annotator(project)  # on a server you are your login; on a file, the name you gave
+        if login is not None:
+            window.annotator = login
+            window.status.set_annotator(login)
         with project.read() as session:
             schema = project_schema(session)
             rows = document_rows(session, window.annotator)

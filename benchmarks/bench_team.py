@@ -1,0 +1,140 @@
+"""A team at once on one PostgreSQL project: P processes, each as its own annotator login, each
+adding K spans one action at a time (`commands.add_span`, one transaction each) to the same article.
+
+Prints the total throughput of P processes against one process alone in the same run (the
+floor), the spans lost (expected P*K in the project) and the errors, and CPU per action; then the
+same P processes all as the lead, whose writes take the one project lock (what every write took
+before annotators got their own lock), for comparison. On 2 cores, 2x is the ceiling.
+
+    scripts/with-postgres .venv/bin/python benchmarks/bench_team.py [--processes 8] [--spans 1000]
+
+The server is ANNOTATOR_TEST_DB_URL (a login that may create databases and roles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PASSWORD = "bench-password"
+
+
+def worker(url: str, name: str, document: int, spans: int, start, results) -> None:
+    from annotator import commands
+    from annotator.errors import UserError
+    from annotator.store import open_project
+
+    project = open_project(url, busy_timeout=60)
+    errors = 0
+    for i in range(5):  # warm up (connection, statement caches) on another article
+        commands.add_span(project, document + 1, name, "QUOTE", i * 6, i * 6 + 5)
+    start.wait()
+    began, cpu = time.perf_counter(), time.process_time()
+    for i in range(spans):
+        try:
+            commands.add_span(project, document, name, "QUOTE", i * 6, i * 6 + 5)
+        except UserError:
+            errors += 1
+    results.put((time.perf_counter() - began, time.process_time() - cpu, errors))
+    project.close()
+
+
+def run(urls: list[str], names: list[str], document: int, spans: int) -> tuple[float, float, int]:
+    """Wall seconds from the common start to the last finish, CPU seconds, errors."""
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Event(), context.Queue()
+    processes = [context.Process(target=worker, args=(url, name, document, spans, start, results))
+                 for url, name in zip(urls, names)]
+    for process in processes:
+        process.start()
+    time.sleep(3 + len(processes))  # every process has opened the project and waits
+    began = time.perf_counter()
+    start.set()
+    outcomes = [results.get() for _ in processes]
+    wall = time.perf_counter() - began
+    for process in processes:
+        process.join()
+    return wall, sum(o[1] for o in outcomes), sum(o[2] for o in outcomes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=8)
+    parser.add_argument("--spans", type=int, default=1000)
+    args = parser.parse_args()
+    server = os.environ.get("ANNOTATOR_TEST_DB_URL")
+    if not server:
+        sys.exit("set ANNOTATOR_TEST_DB_URL, e.g. run under scripts/with-postgres")
+    from sqlalchemy import create_engine, func, make_url, select, text
+
+    from annotator.importing import import_path
+    from annotator.model import Annotator, Span
+    from annotator.store import create_project
+    from annotator.team import team_add
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    database = f"bench_team_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    target = make_url(server).set(database=database)
+    lead_url = target.render_as_string(hide_password=False)
+    lead = create_project(lead_url)
+    for words in ("word ", "warm "):  # the measured article (each span: one word), and one to warm up on
+        article = Path(os.environ.get("TMPDIR", "/tmp")) / f"{database}.txt"
+        article.write_text(words * (args.spans * 6 // 5 + 10), encoding="utf-8")
+        import_path(lead, article)
+        article.unlink()
+    names = [f"{database}_p{i}" for i in range(args.processes)]
+    for name in names:
+        team_add(lead, name, "annotator", PASSWORD)
+    urls = [target.set(username=name, password=PASSWORD).render_as_string(hide_password=False) for name in names]
+
+    def spans_of(who: list[str]) -> int:
+        with lead.read() as session:
+            return session.scalar(select(func.count()).select_from(Span).join(Annotator, Annotator.id == Span.annotator_id)
+                                  .where(Annotator.name.in_(who), Span.document_id == 1))
+
+    alone, alone_cpu, alone_errors = run(urls[:1], names[:1], 1, args.spans)
+    with lead.transaction() as session:
+        session.execute(text("DELETE FROM spans"))
+    team, team_cpu, team_errors = run(urls, names, 1, args.spans)
+    kept = spans_of(names)
+    expected = args.processes * args.spans
+    ratio = (expected / team) / (args.spans / alone)
+    print(f"one annotator alone: {args.spans} spans in {alone:.2f} s ({args.spans / alone:.0f}/s), "
+          f"CPU {1000 * alone_cpu / args.spans:.2f} ms per action, {alone_errors} errors")
+    print(f"{args.processes} annotators at once: {expected} spans in {team:.2f} s ({expected / team:.0f}/s), "
+          f"throughput {ratio:.2f}x one alone, CPU {1000 * team_cpu / expected:.2f} ms per action; "
+          f"lost {expected - kept}, errors {team_errors}")
+
+    with lead.transaction() as session:
+        session.execute(text("DELETE FROM spans"))
+    leads = [f"{database}_lead{i}" for i in range(args.processes)]
+    for name in leads:
+        team_add(lead, name, "lead", PASSWORD)
+    lead_urls = [target.set(username=name, password=PASSWORD).render_as_string(hide_password=False) for name in leads]
+    locked, _, locked_errors = run(lead_urls, leads, 1, args.spans)
+    print(f"{args.processes} leads at once (one project lock): {expected} spans in {locked:.2f} s "
+          f"({(expected / locked) / (args.spans / alone):.2f}x one alone), errors {locked_errors}; "
+          f"annotators' own locks: {locked / team:.2f}x faster than that")
+    print(f"peak memory of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    lead.close()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+        for name in names + leads:
+            connection.execute(text(f'DROP ROLE "{name}"'))
+        for group in ("annotator", "reviewer", "lead"):
+            connection.execute(text(f'DROP ROLE IF EXISTS "{database}_{group}"'))
+    admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
