@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, export, gui, project, review
+from cli import assign, export, gui, project, review, suggest
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -47,5 +47,7 @@ app.command("stats")(project.stats)
 app.command("assign")(assign.assign)
 app.command("agreement")(review.agreement)
 app.command("adjudicate")(review.adjudicate)
+app.command("suggest")(suggest.suggest)
+app.command("rules-check")(suggest.rules_check)
 app.command("export")(export.export)
 app.command("gui")(gui.gui)
