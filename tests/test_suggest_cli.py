@@ -122,3 +122,20 @@ def test_agreement_names_a_model_source_beside_people(sample_project, tiny_model
     report = json.loads(result.stdout)
     assert report["annotators"] == ["alice", "bob", "model:v1"] and report["documents"] == 5
     assert {(p["a"], p["b"]) for p in report["pairs"]} >= {("alice", "model:v1"), ("bob", "model:v1")}
+
+
+def test_assign_order_uncertain_queues_the_least_certain_first(sample_project, tiny_model):
+    from annotator.suggestions.measures import document_uncertainty
+
+    assert _run("suggest", sample_project.url, "--model", tiny_model).exit_code == 0
+    result = _run("assign", sample_project.url, "--annotators", "dave", "--order", "uncertain")
+    assert result.exit_code == 0, result.output
+    with sample_project.read() as session:
+        from annotator.model import Assignment, Document
+
+        queue = session.execute(select(Document.id, Document.lang).join(Assignment, Assignment.document_id == Document.id)
+                                .order_by(Assignment.position)).all()
+        certainty = document_uncertainty(session)
+    scored = [doc for doc, _ in queue if doc in certainty]
+    assert len(scored) == 4 and queue[-1].lang == "fr"  # no scores: last
+    assert [certainty[doc] for doc in scored] == sorted(certainty.values())

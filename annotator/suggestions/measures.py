@@ -5,6 +5,7 @@ rules_check: a rule file's precision and recall per label against a reference â€
 marked alike, on documents someone finished) â€” exact (same start, end, label) and overlap (a
 one-to-one matching of same-label spans sharing a character, as the agreement report's span F1).
 decision_counts: per person, how many suggestions they accepted, changed or rejected.
+document_uncertainty: per document, how sure the models' scored suggestions are (for the queue).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from annotator import queries
 from annotator.agreement import overlap_matching
 from annotator.errors import UserError
-from annotator.model import DECISIONS, Annotator, SuggestionDecision
+from annotator.model import DECISIONS, MODEL, Annotator, Span, SuggestionDecision
 from annotator.store import Project
 
 MAJORITY = "majority"
@@ -96,3 +97,12 @@ def decision_counts(session: Session, annotators: list[str]) -> dict[str, dict[s
             .group_by(Annotator.name, SuggestionDecision.decision)):
         counts[name][decision] = count
     return counts
+
+
+def document_uncertainty(session: Session) -> dict[int, float]:
+    """document id -> mean |score - 0.5| of its scored suggestions (any source); 0 is least certain.
+    Documents without a scored suggestion are absent."""
+    sources = select(Annotator.id).where(Annotator.role == MODEL)
+    return {doc: float(value) for doc, value in session.execute(
+        select(Span.document_id, func.avg(func.abs(Span.score - 0.5)))
+        .where(Span.annotator_id.in_(sources), Span.score.is_not(None)).group_by(Span.document_id))}
