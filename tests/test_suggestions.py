@@ -154,3 +154,30 @@ def test_the_agreement_report_counts_each_persons_decisions(sample_project):
     assert report["suggestion_decisions"]["bob"] == {"accepted": 0, "changed": 0, "rejected": 0}
     assert "Suggestions accepted, changed and rejected" in agreement_render.to_html(report)
     assert json.loads(agreement_render.to_json(report))["suggestion_decisions"]["alice"]["changed"] == 1
+
+
+def test_exports_and_the_compare_view_ignore_suggestions(sample_project):
+    from annotator.comparison import comparison
+    from exports.selection import select_export
+
+    with sample_project.read() as session:
+        majority_before = select_export(session, "majority").spans
+    suggest_with_patterns(sample_project, PATTERNS)
+    with sample_project.read() as session:
+        assert select_export(session, "majority").spans.equals(majority_before)
+        assert "rules" not in [lane.annotator for lane in comparison(session, 1).lanes]
+
+
+def test_a_document_with_only_suggestions_is_not_started(project, tmp_path):
+    from annotator.assignment.assign import assign_documents
+    from annotator.assignment.table import unstarted_assignments
+    from annotator.importing import import_path
+
+    article = tmp_path / "a.txt"
+    article.write_text("“We will answer with serious consequences for everyone,” Putin said.", encoding="utf-8")
+    import_path(project, article)
+    assign_documents(project, ["dave"])
+    suggest_with_patterns(project, PATTERNS)
+    with project.read() as session:
+        assert len(unstarted_assignments(session)) == 1
+        assert {s.label for s in visible_suggestions(session, 1, "dave")} >= {"QUOTE", "SPEAKER", "THREAT"}
