@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from annotator.model import ProjectSetting
 
 PROJECT_ID = "project_id"
+# "suggested:<source>" (e.g. "suggested:rules", "suggested:model:v1"): the sorted ids of the
+# documents that suggestion source ran on (annotator.suggestions.suggest); agreement counts the
+# source as having finished them.
 
 
 def get_setting(session: Session, key: str, default=None):
