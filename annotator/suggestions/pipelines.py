@@ -12,6 +12,9 @@ from annotator.errors import UserError
 from annotator.suggestions.proposals import Proposal, trimmed_longest
 
 _DEFAULT_NAME = "pipeline"  # spaCy's meta name when training was given none
+# Docs per batch through the pipeline: spaCy's default (1,000) holds spancat's candidate scores of
+# every document of a batch at once, gigabytes for 1,000 articles; 32 runs as fast in a fraction.
+PIPE_BATCH = 32
 
 
 def pipeline_folders(folder: Path, languages: Sequence[str]) -> dict[str, Path]:
@@ -73,7 +76,7 @@ class ModelSuggester:
     def run(self, docs: list) -> list[list[Proposal]]:
         """(doc, proposals) of each Doc (the pipeline's components run; no tokenizer)."""
         out = []
-        for doc in self.nlp.pipe(docs):
+        for doc in self.nlp.pipe(docs, batch_size=PIPE_BATCH):
             found = [(ent.label_, ent.start, ent.end, None) for ent in doc.ents]
             for key in self.span_keys:
                 group = doc.spans.get(key, [])
