@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from annotator.changes import Change, RowUpdate, apply_in, frozen, row_of
 from annotator.errors import UserError
-from annotator.model import MODEL, Annotator, Label, Relation, RelationLabel, Span, SuggestionDecision, utcnow
+from annotator.model import GOLD, MODEL, Annotator, Label, Relation, RelationLabel, Span, SuggestionDecision, utcnow
 from annotator.store import Project
 
 _TAKEN = ("accepted", "changed")
@@ -91,11 +91,11 @@ class _Decisions:
         self.updated: list = []
         self.focus: int | None = None
         self.documents: set[int] = set()
-        found = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == annotator)).first()
-        if found is not None and found.role in (MODEL, "gold"):
-            raise UserError(f"{annotator!r} is a {found.role}, not a person; decide as yourself (--annotator NAME)")
         if not annotator or not annotator.strip():
             raise UserError("annotator name is empty; give your name (--annotator NAME)")
+        found = session.execute(select(Annotator.id, Annotator.role).where(Annotator.name == annotator)).first()
+        if found is not None and found.role in (MODEL, GOLD):
+            raise UserError(f"{annotator!r} is a {found.role}, not a person; decide as yourself (--annotator NAME)")
         self.me = found.id if found is not None else self._new_person(annotator)
         self.labels = dict(session.execute(select(Label.name, Label.id)).all())
         self.label_names = {i: name for name, i in self.labels.items()}

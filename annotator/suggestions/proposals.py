@@ -3,6 +3,7 @@ links between them (a QUOTE or THREAT to the nearest SPEAKER proposed in a sente
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 # Marks and separators a span never starts or ends with (the schema's rule for every span).
@@ -60,20 +61,20 @@ def propose_links(doc, proposals: list[Proposal], relations: dict[str, tuple[tup
         return []
     if not doc.has_annotation("SENT_START"):
         sentencizer(doc)
-    sentence_starts = [sent.start_char for sent in doc.sents]
-    sentence_ends = [sent.end_char for sent in doc.sents]
-
-    def sentences(p: Proposal) -> set[int]:
-        return {i for i, (s, e) in enumerate(zip(sentence_starts, sentence_ends)) if p.start < e and s < p.end}
-
+    bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
+    # The sentences each proposal touches, by bisection over the sentences' ends and starts.
+    ends = [e for _, e in bounds]
+    starts = [s for s, _ in bounds]
+    touched = [range(bisect_right(ends, p.start), bisect_left(starts, p.end)) for p in proposals]
     links = []
     for h, head in enumerate(proposals):
         for name, (head_labels, child_labels) in relations.items():
             if head.label not in head_labels:
                 continue
-            around = sentences(head)
-            children = [(max(c.start - head.end, head.start - c.end, 0), c_index) for c_index, c in enumerate(proposals)
-                        if c.label in child_labels and c_index != h and sentences(c) & around]
+            around = touched[h]
+            children = [(max(c.start - head.end, head.start - c.end, 0), i) for i, c in enumerate(proposals)
+                        if c.label in child_labels and i != h
+                        and touched[i].start < around.stop and around.start < touched[i].stop]
             if children:
                 links.append(LinkProposal(h, min(children)[1], name))
                 break  # one link per head: every QUOTE has one said_by
