@@ -77,7 +77,16 @@ def to_tables(report: dict) -> list:
     for row in worst_documents(report):
         worst.add_row(Text(row["document"]), str(row["document_id"]), _fmt(row["krippendorff_alpha"]),
                       _fmt(row["span_f1_overlap"]))
-    return [summary, labels, pairs, worst]
+    decisions = Table("annotator", "accepted", "changed", "rejected", title="Suggestions taken")
+    for name, counts in _decision_rows(report):
+        decisions.add_row(Text(name), *counts)
+    return [summary, labels, pairs, worst, *([decisions] if decisions.rows else [])]
+
+
+def _decision_rows(report: dict) -> list[tuple[str, list[str]]]:
+    """(name, [accepted, changed, rejected]) of the annotators who decided on any suggestion."""
+    return [(name, [str(counts[k]) for k in ("accepted", "changed", "rejected")])
+            for name, counts in report.get("suggestion_decisions", {}).items() if any(counts.values())]
 
 
 # --------------------------------------------------------------------------- html
@@ -155,6 +164,10 @@ def to_html(report: dict, title: str = "Agreement report") -> str:
                [[d["document"], str(d["document_id"]), _fmt(d["krippendorff_alpha"]), _fmt(d["span_f1_overlap"])]
                 for d in worst]),
     ]
+    if _decision_rows(report):
+        sections += ["<h2>Suggestions accepted, changed and rejected</h2>",
+                     _table(["annotator", "accepted", "changed", "rejected"],
+                            [[name, *counts] for name, counts in _decision_rows(report)])]
     style = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}"
              "svg text{font-size:12px}.row{display:flex;gap:2em;flex-wrap:wrap}figcaption{text-align:center}")

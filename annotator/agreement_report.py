@@ -18,6 +18,7 @@ from annotator.agreement import (
 from annotator.agreement_units import Units, load_units, select_annotators, select_labels
 from annotator.errors import UserError
 from annotator.store import Project
+from annotator.suggestions.measures import decision_counts
 
 OVERALL = "_overall"
 LABEL_MEASURES = ("span_f1_exact", "span_f1_overlap", "cohen_kappa", "fleiss_kappa",
@@ -35,6 +36,7 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
         names = select_annotators(session, annotators)
         label_names = select_labels(session, labels)
         units = load_units(session, names, label_names)
+        decisions = decision_counts(session, names)
     overlap = {pair: _overlap_counts(units, *pair) for pair in combinations(range(len(names)), 2)}
     pairs = {pair: _pair_rows(units, *pair, counts) for pair, counts in overlap.items()}
     values = _value_counts(units)  # alpha and Fleiss per label, alpha per document
@@ -44,6 +46,8 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
         "labels": _labels(units, pairs, values),
         "pairs": [row for rows in pairs.values() for row in rows],
         "documents_detail": _documents_detail(units, overlap, values),
+        # Per annotator, what they did with suggestions (automation bias shows here).
+        "suggestion_decisions": decisions,
     }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from annotator import queries
 from annotator.errors import UserError
-from annotator.model import GOLD, Annotator, Document, Label, Span
+from annotator.model import GOLD, MODEL, Annotator, Document, Label, Span
 from annotator.tokens import unpack_tokens
 
 _CHUNK = 500  # ids per IN (...) query
@@ -40,7 +40,8 @@ class Units:
 
 
 def select_annotators(session: Session, wanted: list[str] | None) -> list[str]:
-    """Default: everyone (gold excepted) who finished a document, in order of first appearance."""
+    """Default: everyone (gold and suggestion sources excepted) who finished a document, in order of
+    first appearance; a source named explicitly (`rules`, `model:v1`) is compared like a person."""
     everyone = queries.annotators(session)
     if wanted is not None:
         wanted = list(dict.fromkeys(wanted))
@@ -74,6 +75,8 @@ def load_units(session: Session, annotators: list[str], labels: list[str]) -> Un
     finished = np.zeros((len(docs), len(annotators)), dtype=bool)
     row = pd.Index(docs["id"]).get_indexer(done["document_id"])
     finished[row, pd.Index(annotators).get_indexer(done["annotator"])] = True
+    for column, ran_on in _suggestion_sources(session, annotators).items():
+        finished[:, column] = docs["id"].isin(ran_on).to_numpy()
     keep = finished.sum(axis=1) >= 2
     docs, finished = docs[keep].reset_index(drop=True), finished[keep]
     lengths = docs["length"].to_numpy(np.int64)
@@ -83,6 +86,16 @@ def load_units(session: Session, annotators: list[str], labels: list[str]) -> Un
     spans = _spans(session, docs, annotators, labels)
     coded = _code_tokens(spans, starts, ends, len(annotators), len(labels))
     return Units(annotators, labels, docs, finished, unit_document, coded, spans)
+
+
+def _suggestion_sources(session: Session, annotators: list[str]) -> dict[int, list[int]]:
+    """Column of each named suggestion source -> the documents it ran on: a source marks no status,
+    and has "finished" every document it made suggestions for (see annotator.suggestions.suggest)."""
+    from annotator.settings import get_setting
+    from annotator.suggestions.suggest import SUGGESTED_SETTING
+
+    sources = set(session.scalars(select(Annotator.name).where(Annotator.role == MODEL, Annotator.name.in_(annotators))))
+    return {i: get_setting(session, SUGGESTED_SETTING + name, []) for i, name in enumerate(annotators) if name in sources}
 
 
 def _non_space_tokens(session: Session, docs: pd.DataFrame):

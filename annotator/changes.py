@@ -19,17 +19,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
-from annotator.model import Annotator, Assignment, DocumentStatus, Relation, Span
+from annotator.model import Annotator, Assignment, DocumentStatus, Relation, Span, SuggestionDecision
 from annotator.store import Project
 
 TABLES: dict[str, Table] = {
-    model.__tablename__: model.__table__ for model in (Annotator, Span, Relation, DocumentStatus, Assignment)
+    model.__tablename__: model.__table__
+    for model in (Annotator, Span, Relation, SuggestionDecision, DocumentStatus, Assignment)
 }
 # Annotators are the parents every other row refers to (spans' and links' annotator and reviewer):
 # they go in before, and out after, the updates and the other tables' rows. Among the others,
 # parents before children when inserting, children first when deleting.
 _PARENTS = ("annotators",)
-_CHILDREN = ("spans", "relations", "document_status", "assignments")
+_CHILDREN = ("spans", "relations", "suggestion_decisions", "document_status", "assignments")
 # Tables whose changes come by the hundred thousand (assigning a project): their inserted rows
 # go in by the driver's executemany, an existing key refused by the table's constraints.
 _BULK = frozenset({"assignments"})
@@ -265,8 +266,8 @@ def _matches(table: Table, values: dict):
 
 def _conflict(table: str, row) -> UserError:
     what = {"spans": "span", "relations": "link", "document_status": "document status", "annotators": "annotator",
-            "assignments": "assignment of document"}[table]
-    ident = row.get("id", row.get("document_id"))
+            "assignments": "assignment of document", "suggestion_decisions": "decision on suggestion"}[table]
+    ident = row.get("id", row.get("document_id", row.get("suggestion_id")))
     return UserError(f"{what} {ident} was changed elsewhere since this action; reopen the document and redo it by hand")
 
 

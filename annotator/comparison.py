@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
-from annotator.model import GOLD, Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span
+from annotator.model import GOLD, MODEL, Annotator, Document, DocumentStatus, Label, Relation, RelationLabel, Span
 from annotator.store import Project
 
 SpanKey = tuple[str, int, int]  # (label, start, end)
@@ -141,7 +141,8 @@ def _read(session: Session, document_id: int) -> Comparison:
         links.setdefault(annotator_id, []).append(LaneLink(link_id, head, child, relations[label_id]))
 
     gold = next((i for i, _, role in people if role == GOLD), None)
-    shown = [(i, name) for i, name, role in people if role != GOLD and (i in spans or status.get(i) == "done")]
+    shown = [(i, name) for i, name, role in people  # suggestion sources are no lane
+             if role not in (GOLD, MODEL) and (i in spans or status.get(i) == "done")]
     finished = tuple(name for i, name in shown if status.get(i) == "done")
     marks: dict[SpanKey, dict[str, int]] = {}  # key -> annotator -> span id, in lane order
     for i, name in shown:

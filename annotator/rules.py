@@ -74,9 +74,14 @@ def same_span(session: Session, document_id: int, annotator_id: int, label: int,
 
 
 def remove_span(builder: ChangeBuilder, span) -> None:
-    """A span goes with every link that starts or ends at it."""
+    """A span goes with every link that starts or ends at it, and (a suggestion) with the
+    decisions people made on it: the Change lists them, so its undo brings them back."""
     for link in relations_of(builder.session, [span["id"]]):
         builder.delete("relations", link)
+    decisions = TABLES["suggestion_decisions"]
+    for decision in builder.session.execute(
+            select(decisions).where(decisions.c.suggestion_id == span["id"])).mappings():
+        builder.delete("suggestion_decisions", frozen(decision))
     builder.delete("spans", span)
 
 

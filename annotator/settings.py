@@ -25,6 +25,9 @@ SEE_OTHERS = "see_others"
 # PostgreSQL only: {"annotator": ROLE, "reviewer": ROLE, "lead": ROLE}, the project's group roles
 # (written by migration 0005; `annotator team add` grants them to logins).
 SERVER_ROLES = "server_roles"
+# "suggested:<source>" (e.g. "suggested:rules", "suggested:model:v1"): the sorted ids of the
+# documents that suggestion source ran on (annotator.suggestions.suggest); agreement counts the
+# source as having finished them.
 
 
 def get_setting(session: Session, key: str, default=None):

@@ -1,10 +1,13 @@
-"""Project counts: documents per language, and per annotator documents done and spans per label."""
+"""Project counts: documents per language, and per annotator documents done and spans per label.
+
+Suggestion sources (role model) are not annotators: their spans per label are counted apart, under
+"suggestions"."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from annotator.model import Annotator, Document, DocumentStatus, Label, Span
+from annotator.model import MODEL, Annotator, Document, DocumentStatus, Label, Span
 from annotator.store import Project
 
 
@@ -35,4 +38,7 @@ def project_stats(project: Project) -> dict:
         )
         for name, label, count in spans:
             annotators[name]["spans"][label] = count
-    return {"documents": sum(languages.values()), "languages": languages, "annotators": annotators}
+    suggestions = {name: row["spans"] for name, row in annotators.items() if row["role"] == MODEL}
+    people = {name: row for name, row in annotators.items() if row["role"] != MODEL}
+    return {"documents": sum(languages.values()), "languages": languages, "annotators": people,
+            "suggestions": suggestions}

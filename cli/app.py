@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, bundle, export, gui, project, review, team
+from cli import assign, bundle, export, gui, project, review, suggest, team
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -49,5 +49,7 @@ app.add_typer(bundle.app, name="bundle")
 app.add_typer(team.app, name="team")
 app.command("agreement")(review.agreement)
 app.command("adjudicate")(review.adjudicate)
+app.command("suggest")(suggest.suggest)
+app.command("rules-check")(suggest.rules_check)
 app.command("export")(export.export)
 app.command("gui")(gui.gui)

@@ -16,6 +16,7 @@ from cli.common import ProjectArg, choices, one_line_errors, opened_project, spl
 
 Docs = choices("Docs", ("unassigned", "all"))  # annotator.assignment.assign.DOCS
 Balance = choices("Balance", ("docs", "words"))  # annotator.assignment.assign.BALANCE
+Order = choices("Order", ("plan", "uncertain"))  # annotator.assignment.assign.ORDERS
 
 
 def assign(
@@ -26,6 +27,7 @@ def assign(
     seed: Annotated[int, typer.Option(help="The same seed gives the same plan.")] = 0,
     docs: Annotated[Docs, typer.Option(help="unassigned: only documents nobody holds (nothing moves); all: also re-plan documents nobody has started.")] = Docs.unassigned,
     balance: Annotated[Balance, typer.Option(help="Balance document counts, or words.")] = Balance.docs,
+    order: Annotated[Order, typer.Option(help="Queue order: plan (shared documents spread through it), or uncertain (least certain model suggestions first).")] = Order.plan,
     move_from: Annotated[Optional[str], typer.Option("--move-from", metavar="NAME", help="Hand this annotator's unfinished documents over (with --to).")] = None,
     to: Annotated[Optional[list[str]], typer.Option(metavar="A,B,…", help="Who takes them over.")] = None,
     show: Annotated[bool, typer.Option("--show", help="Change nothing; list document → annotators.")] = False,
@@ -47,7 +49,7 @@ def assign(
             from annotator.assignment.assign import assign_documents
 
             summary = assign_documents(opened, split_names(annotators) or [], overlap, per_doc, seed, docs.value,
-                                       balance.value)
+                                       balance.value, order.value)
     if as_json:
         print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return

@@ -21,7 +21,7 @@ def test_json_is_the_report(sample_project):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data == json.loads(json.dumps(agreement_report(sample_project)))
-    assert list(data) == ["annotators", "documents", "labels", "pairs", "documents_detail"]
+    assert list(data) == ["annotators", "documents", "labels", "pairs", "documents_detail", "suggestion_decisions"]
 
 
 def test_table_is_readable_in_a_terminal(sample_project):

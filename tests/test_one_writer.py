@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CORE = ROOT / "annotator"
 THE_WRITER = CORE / "changes.py"
-ANNOTATION_MODELS = {"Span", "Relation", "DocumentStatus", "Annotator", "Assignment"}
+ANNOTATION_MODELS = {"Span", "Relation", "DocumentStatus", "Annotator", "Assignment", "SuggestionDecision"}
 # What a core module may still write with its own statements: documents (an import's texts) and
 # the label schema; everything else is a Change.
 OTHER_TABLES = {"Document", "Label", "RelationLabel"}

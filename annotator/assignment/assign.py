@@ -2,7 +2,8 @@
 of them to several), and what the project's assignment looks like afterwards.
 
 Stable: only documents nobody holds are planned, so a re-run after an import assigns the new
-ones and moves nothing. `docs="all"` also re-plans the documents nobody has started (no status
+ones and moves nothing. `order="uncertain"` queues the planned documents whose model suggestions
+are least certain first (who gets which document does not change, only the queue's order). `docs="all"` also re-plans the documents nobody has started (no status
 beyond todo, no span but gold's); a document someone has started keeps its annotators.
 """
 
@@ -23,6 +24,7 @@ from annotator.store import Project
 
 DOCS = ("unassigned", "all")
 BALANCE = ("docs", "words")
+ORDERS = ("plan", "uncertain")
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,13 @@ class AssignSummary:
 
 
 def assign_documents(project: Project, names: list[str], overlap: float = 0.0, per_doc: int = 2, seed: int = 0,
-                     docs: str = "unassigned", balance: str = "docs") -> AssignSummary:
+                     docs: str = "unassigned", balance: str = "docs", order: str = "plan") -> AssignSummary:
     """Plan and write the assignment in one transaction; refuse bad input before writing."""
     names = _checked_names(names)
     check_request(len(names), overlap, per_doc)
-    if docs not in DOCS or balance not in BALANCE:
-        raise UserError(f"--docs is one of {', '.join(DOCS)} and --balance one of {', '.join(BALANCE)}")
+    if docs not in DOCS or balance not in BALANCE or order not in ORDERS:
+        raise UserError(f"--docs is one of {', '.join(DOCS)}, --balance one of {', '.join(BALANCE)} "
+                        f"and --order one of {', '.join(ORDERS)}")
     with project.transaction() as session:
         if not session.scalar(select(func.count()).select_from(Document)):
             raise UserError("the project has no documents; import some first (`annotator import PROJECT FILES`)")
@@ -65,6 +68,8 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
         planned = plan(weights, len(ids), overlap, per_doc, seed,
                        loads.words if by_words else loads.documents,
                        loads.shared_words if by_words else loads.shared_documents, loads.pairs)
+        if order == "uncertain":
+            planned = _least_certain_first(session, documents, planned)
         now = utcnow()
         positions = list(loads.next_position)
         words = loads.words
@@ -87,6 +92,16 @@ def assign_documents(project: Project, names: list[str], overlap: float = 0.0, p
             tuple(created), len(documents), len({r["document_id"] for r in retaken}), dict(zip(names, held)),
             dict(zip(names, words)) if by_words else None,
             {(names[i], names[j]): pairs[i, j] for i, j in combinations(range(len(names)), 2)})
+
+
+def _least_certain_first(session, documents, planned) -> list:
+    """The plan in queue order by the documents' mean |score - 0.5| of model suggestions, lowest
+    first; documents without scored suggestions after them, in the plan's order."""
+    from annotator.suggestions.measures import document_uncertainty
+
+    certainty = document_uncertainty(session)
+    return sorted(planned, key=lambda item: (documents[item[0]] not in certainty,
+                                             certainty.get(documents[item[0]], 0.0)))
 
 
 def _checked_names(names: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ from annotator import rules
 from annotator.change_builder import ChangeBuilder
 from annotator.changes import Change, apply_in, frozen
 from annotator.errors import UserError
-from annotator.model import GOLD, Annotator, Assignment, Document, DocumentStatus, Span
+from annotator.model import GOLD, MODEL, Annotator, Assignment, Document, DocumentStatus, Span
 
 BATCH = 5_000  # assignment rows per Change: memory stays flat however many documents there are
 NOT_ANNOTATORS = ("reviewer", GOLD)  # roles that never get documents to label
@@ -110,11 +110,12 @@ def unassigned_documents(session: Session, by_words: bool) -> tuple[array, array
 
 
 def unstarted_assignments(session: Session) -> list:
-    """Assignment rows of documents nobody has started (no status beyond todo, no span but gold's)."""
+    """Assignment rows of documents nobody has started (no status beyond todo, no span but gold's or
+    a suggestion source's)."""
     started_status = exists().where(DocumentStatus.document_id == Assignment.document_id,
                                     DocumentStatus.status != "todo")
-    gold = select(Annotator.id).where(Annotator.role == GOLD).scalar_subquery()
-    started_spans = exists().where(Span.document_id == Assignment.document_id, Span.annotator_id != func.coalesce(gold, -1))
+    not_people = select(Annotator.id).where(Annotator.role.in_((GOLD, MODEL)))
+    started_spans = exists().where(Span.document_id == Assignment.document_id, Span.annotator_id.not_in(not_people))
     return [frozen(row) for row in session.execute(
         select(Assignment.__table__).where(~started_status, ~started_spans)).mappings()]
 
