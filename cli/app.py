@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, export, gui, project, review
+from cli import assign, export, gui, project, review, train
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -48,4 +48,6 @@ app.command("assign")(assign.assign)
 app.command("agreement")(review.agreement)
 app.command("adjudicate")(review.adjudicate)
 app.command("export")(export.export)
+app.command("train")(train.train)
+app.command("learning-curve")(train.learning_curve)
 app.command("gui")(gui.gui)
