@@ -74,9 +74,10 @@ def train(
         result = train_project(opened, folder, options, progress, stop)
     for lang_code, summary in result.languages.items():
         documents = summary["documents"]
+        stopped = f"; stopped at step {summary['steps'] - 1}" if summary["stopped"] else ""
         stdout_console.print(
-            f"{lang_code}: wrote {escape(str(folder / lang_code / 'model-best'))} (step {summary['best_step']} of "
-            f"{summary['steps'] - 1}{', stopped early' if summary['stopped'] else ''}); trained on "
+            f"{lang_code}: wrote {escape(str(folder / lang_code / 'model-best'))} (best dev score at step "
+            f"{summary['best_step']} of {summary['max_steps']}{stopped}); trained on "
             f"{len(documents['train'])} documents of {escape(summary['annotator'])}, scored on "
             f"{len(documents['dev'])} ({summary['passages']['dev']} dev passages)", soft_wrap=True)
         stdout_console.print(_scores_table(summary["scores"]))

@@ -58,7 +58,7 @@ def export_training_data(project: Project, folder: Path, source: str | None, lan
             selection = select_export(session, source)
         except UserError as exc:
             if str(exc).startswith("nothing to export"):
-                raise UserError(f"nothing to train on: {_who(source)} finished no document yet; training needs "
+                raise UserError(f"nothing to train on: {_who(source)} finished a document yet; training needs "
                                 f"at least {MIN_DOCUMENTS} finished documents per language (one to train on, one "
                                 "for the dev set)") from None
             raise
@@ -88,7 +88,7 @@ def export_training_data(project: Project, folder: Path, source: str | None, lan
 
 
 def _who(source: str | None) -> str:
-    return "no annotator" if source in (None, "majority") else source
+    return "no annotator has" if source in (None, "majority") else f"{source} has not"
 
 
 def _too_few(lang: str, documents: int, source: str) -> str:
