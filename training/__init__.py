@@ -11,8 +11,8 @@ _PUBLIC = {
     "TrainOptions": "training.train",
     "TrainResult": "training.train",
     "train_project": "training.train",
-    "CurveOptions": "training.learning_curve",
-    "learning_curve": "training.learning_curve",
+    "CurveOptions": "training.curve",
+    "learning_curve": "training.curve",
 }
 __all__ = sorted(_PUBLIC)
 
