@@ -94,7 +94,6 @@ def train_project(project: Project, out: str | Path, options: TrainOptions | Non
                                                 encoding="utf-8")
         if not languages:
             raise UserError("training stopped before any model was saved; nothing was written")
-        progress(total, total)
     return TrainResult(out, languages, not_trained, stopped, data.warnings)
 
 
