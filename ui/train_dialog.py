@@ -6,8 +6,7 @@ message then lists the dev scores of what was written.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QVBoxLayout
 
 from annotator.store import Project
 from training.config import DEFAULT_MAX_STEPS
@@ -37,24 +36,14 @@ class TrainDialog(TaskDialog):
         self.steps = QSpinBox(self)
         self.steps.setRange(1, 1_000_000)
         self.steps.setValue(DEFAULT_MAX_STEPS)
-        self.out = QLineEdit(self)
-        self.out.setPlaceholderText("A new folder for <lang>/model-best and <lang>/scores.json")
-        browse = QPushButton("Browse…", self)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.out, 1)
-        row.addWidget(browse)
+        row = self.output_row("A new folder for <lang>/model-best and <lang>/scores.json", "Train into a new folder",
+                              "model")
         form = QFormLayout()
         form.addRow("Annotations of", self.source)
         form.addRow("Language", self.lang)
         form.addRow("Training steps", self.steps)
         form.addRow("Into", row)
         layout.addLayout(form)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Train into a new folder", "model")
-        if path:
-            self.out.setText(path)
 
     def make_task(self) -> Task | None:
         out = self.out.text().strip()
