@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from tests.helpers import snapshot
 from training.corpus import export_training_data
-from training.curve import CurveOptions, _plan, subset_sizes
+from training.curve import CurveOptions, curve_plan, subset_sizes
 
 
 def test_subset_sizes_are_at_least_one_and_distinct():
@@ -20,12 +20,12 @@ def test_subset_sizes_are_at_least_one_and_distinct():
 def test_the_subsets_are_nested_and_the_same_for_a_seed(sample_project, tmp_path):
     data = export_training_data(sample_project, tmp_path / "data", "alice", None, ["ner"], 0.2, 0)
     en, fr = data.languages["en"], data.languages["fr"]
-    assert _plan(en, CurveOptions(seed=0)) == _plan(en, CurveOptions(seed=0))
-    unit, order, sizes = _plan(en, CurveOptions(seed=0))
+    assert curve_plan(en, CurveOptions(seed=0)) == curve_plan(en, CurveOptions(seed=0))
+    unit, order, sizes = curve_plan(en, CurveOptions(seed=0))
     assert unit == "documents" and sorted(order) == [doc["id"] for doc in en.documents["train"]]
     assert [size for _, size in sizes] == [1, 2, 3]
-    assert {tuple(_plan(en, CurveOptions(seed=seed))[1]) for seed in range(6)} != {tuple(order)}  # seeds differ
-    unit, order, sizes = _plan(fr, CurveOptions(seed=0))  # one French article: its passages were split
+    assert {tuple(curve_plan(en, CurveOptions(seed=seed))[1]) for seed in range(6)} != {tuple(order)}  # seeds differ
+    unit, order, sizes = curve_plan(fr, CurveOptions(seed=0))  # one French article: its passages were split
     assert unit == "passages" and sorted(order) == list(range(fr.passages["train"])) and len(sizes) == 4
 
 

@@ -58,7 +58,7 @@ def learning_curve(project: Project, options: CurveOptions | None = None,
     with tempfile.TemporaryDirectory(prefix="annotator-curve-") as work:
         data = export_training_data(project, Path(work) / "data", options.source, options.lang,
                                     options.components, options.dev, options.seed, cancelled)
-        plans = {lang: _plan(corpus, options) for lang, corpus in data.languages.items()}
+        plans = {lang: curve_plan(corpus, options) for lang, corpus in data.languages.items()}
         total = steps * sum(len(sizes) for _, _, sizes in plans.values())
         done, stopped, languages = 0, False, {}
         for lang, corpus in data.languages.items():
@@ -94,7 +94,7 @@ def learning_curve(project: Project, options: CurveOptions | None = None,
     }
 
 
-def _plan(corpus: LanguageData, options: CurveOptions) -> tuple[str, list, list[tuple[float, int]]]:
+def curve_plan(corpus: LanguageData, options: CurveOptions) -> tuple[str, list, list[tuple[float, int]]]:
     """(unit, the units in their seeded order, the points' sizes): documents, or passages for a
     language split by passage."""
     if corpus.split["by"] == "document":
