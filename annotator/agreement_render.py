@@ -137,13 +137,19 @@ def _bars(rows: list[tuple[str, float | None]], width: int = 320) -> str:
     return "".join(parts)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def table_html(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def to_html(report: dict, title: str = "Agreement report") -> str:
+STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}"
+         "svg text{font-size:12px}.row{display:flex;gap:2em;flex-wrap:wrap}figcaption{text-align:center}")
+
+
+def to_html(report: dict, title: str = "Agreement report", appendix: str = "") -> str:
+    """The page; `appendix` is HTML added at its end (the learning curve's section, training.curve_render)."""
     label_rows = [[key, *(_fmt(v[m]) for m in LABEL_MEASURES)] for key, v in report["labels"].items()]
     bars = "".join(
         f"<h3>{html.escape(key)}</h3>" + _bars([(SHORT[m], v[m]) for m in LABEL_MEASURES])
@@ -153,23 +159,20 @@ def to_html(report: dict, title: str = "Agreement report") -> str:
         f"<h1>{html.escape(title)}</h1>",
         f"<p>{len(report['annotators'])} annotators ({html.escape(', '.join(report['annotators']) or 'none')}); "
         f"{report['documents']} documents finished by at least two of them. — means undefined.</p>",
-        "<h2>Per label</h2>", _table(["label", *(SHORT[m] for m in LABEL_MEASURES)], label_rows),
+        "<h2>Per label</h2>", table_html(["label", *(SHORT[m] for m in LABEL_MEASURES)], label_rows),
         "<h2>Pairs (all labels pooled)</h2>",
         '<div class="row">' + "".join(f"<figure>{_heatmap(report, m)}<figcaption>{SHORT[m]}</figcaption></figure>"
                                       for m in PAIR_MEASURES) + "</div>",
         "<h2>Measures per label</h2>", bars,
         f"<h2>Worst documents (lowest {OVERALL} Krippendorff α)</h2>",
         _bars([(d["document"], d["krippendorff_alpha"]) for d in worst]),
-        _table(["document", "id", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"]],
-               [[d["document"], str(d["document_id"]), _fmt(d["krippendorff_alpha"]), _fmt(d["span_f1_overlap"])]
-                for d in worst]),
+        table_html(["document", "id", SHORT["krippendorff_alpha"], SHORT["span_f1_overlap"]],
+                   [[d["document"], str(d["document_id"]), _fmt(d["krippendorff_alpha"]),
+                     _fmt(d["span_f1_overlap"])] for d in worst]),
     ]
     if _decision_rows(report):
         sections += ["<h2>Suggestions accepted, changed and rejected</h2>",
-                     _table(["annotator", "accepted", "changed", "rejected"],
-                            [[name, *counts] for name, counts in _decision_rows(report)])]
-    style = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}"
-             "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child{text-align:left}"
-             "svg text{font-size:12px}.row{display:flex;gap:2em;flex-wrap:wrap}figcaption{text-align:center}")
+                     table_html(["annotator", "accepted", "changed", "rejected"],
+                                [[name, *counts] for name, counts in _decision_rows(report)])]
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{style}</style></head><body>{''.join(sections)}</body></html>\n")
+            f"<style>{STYLE}</style></head><body>{''.join(sections)}{appendix}</body></html>\n")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, bundle, export, gui, project, review, suggest, team
+from cli import assign, bundle, export, gui, project, review, suggest, team, train
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -52,4 +52,6 @@ app.command("adjudicate")(review.adjudicate)
 app.command("suggest")(suggest.suggest)
 app.command("rules-check")(suggest.rules_check)
 app.command("export")(export.export)
+app.command("train")(train.train)
+app.command("learning-curve")(train.learning_curve)
 app.command("gui")(gui.gui)

@@ -27,12 +27,14 @@ def agreement(
     labels: Annotated[Optional[str], typer.Option(help="Comma-separated labels (default: all).")] = None,
     report_format: Annotated[ReportFormat, typer.Option("--format", help="table, json, csv or html (self-contained, with plots).")] = ReportFormat.table,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+    curve_file: Annotated[Optional[Path], typer.Option("--learning-curve", help="html: add the plot of this learning_curve.json (annotator learning-curve --out).")] = None,
 ) -> None:
     """Agreement per label, pair and document: span F1, Cohen's and Fleiss' kappa, Krippendorff's alpha and alpha_U."""
     from annotator import agreement_render as render
     from annotator.agreement_report import agreement_report
 
     with one_line_errors(), opened_project(project) as opened:
+        appendix = _curve_section(curve_file, report_format) if curve_file is not None else ""
         report = agreement_report(opened, split_names([annotators] if annotators else None),
                                   split_names([labels] if labels else None))
         if report_format is ReportFormat.table:
@@ -46,12 +48,30 @@ def agreement(
             stdout_console.print(f"wrote {escape(str(out_file))}")
             return
         text = {"json": render.to_json, "csv": render.to_csv,
-                "html": lambda r: render.to_html(r, f"Agreement — {opened.name}")}[report_format.value](report)
+                "html": lambda r: render.to_html(r, f"Agreement — {opened.name}", appendix)}[report_format.value](report)
         if out_file is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:  # newline="": the CSV ends rows with \r\n itself
             _in_existing_folder(out_file).write_text(text, encoding="utf-8", newline="")
             stdout_console.print(f"wrote {escape(str(out_file))}")
+
+
+def _curve_section(path: Path, report_format) -> str:
+    """The learning curve's HTML section, from the JSON `annotator learning-curve --out` wrote."""
+    from training.curve_render import curve_section
+
+    if report_format is not ReportFormat.html:
+        raise UserError("--learning-curve: only the html report shows it; add --format html")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"--learning-curve {path}: cannot read it ({exc.strerror}); give the learning_curve.json "
+                        "that `annotator learning-curve --out DIR` wrote") from None
+    try:
+        return curve_section(json.loads(data.decode("utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise UserError(f"--learning-curve {path}: not a learning_curve.json written by `annotator learning-curve "
+                        "--out`; run that command and give the file it wrote") from None
 
 
 def _in_existing_folder(path: Path) -> Path:

@@ -83,7 +83,7 @@ def export_project(
     _check_options(options, out)
     with project.read() as session:
         selection = select_export(session, options.source, options.labels, options.all_documents)
-    with _staging(out) as folder:
+    with staged_folder(out) as folder:
         if options.format == "spacy":
             spacy, notes, warnings = export_spacy(
                 project, selection, folder, options.components, options.dev, options.seed, progress, cancelled,
@@ -108,13 +108,19 @@ def _check_options(options: ExportOptions, out: Path) -> None:
         raise UserError(f"--format: unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
     if not 0 <= options.dev < 1:
         raise UserError(f"--dev: {options.dev} is not a share between 0 and 1 (for example 0.2)")
+    check_new_folder(out)
+
+
+def check_new_folder(out: Path) -> None:
+    """`out` must be new or an empty folder (an export, a trained model)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"--out {out}: already exists and is not an empty folder; choose a new folder")
 
 
 @contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    """A hidden folder next to `out`, moved into place only if the block succeeds."""
+def staged_folder(out: Path) -> Iterator[Path]:
+    """A hidden folder next to `out`, moved into place only if the block succeeds (so nothing is ever
+    half-written at `out`). `out` must have been checked by check_new_folder."""
     out.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:

@@ -1,4 +1,4 @@
-"""The layers hold: the core and the exporters never import Qt, the CLI or the window, and the
+"""The layers hold: the core, the exporters and training never import Qt, the CLI or the window, and the
 CLI's light commands load no heavy library."""
 
 import subprocess
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEADLESS = ("annotator", "exports")
+HEADLESS = ("annotator", "exports", "training")
 QT = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "qtpy")
 
 

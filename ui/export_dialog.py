@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QFormLayout, QVBoxLayout
 
 from annotator.store import Project
 from exports import FORMATS, PASSAGE_MODES, ExportOptions, export_project
@@ -30,24 +30,13 @@ class ExportDialog(TaskDialog):
         self.passages.addItems(list(PASSAGE_MODES))
         self.passages.setCurrentText(ExportOptions().passages)
         self.format.currentTextChanged.connect(lambda fmt: self.passages.setEnabled(fmt == "spacy"))
-        self.out = QLineEdit(self)
-        self.out.setPlaceholderText("A new folder for the exported files")
-        browse = QPushButton("Browse…", self)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.out, 1)
-        row.addWidget(browse)
+        row = self.output_row("A new folder for the exported files", "Export into a new folder", "export")
         form = QFormLayout()
         form.addRow("Format", self.format)
         form.addRow("Annotations of", self.source)
         form.addRow("spaCy Docs per", self.passages)
         form.addRow("Into", row)
         layout.addLayout(form)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export into a new folder", "export")
-        if path:
-            self.out.setText(path)
 
     def make_task(self) -> Task | None:
         if not self.out.text().strip():

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
                      separator_before=True))
         a(ActionSpec("review.compare", "&Compare / adjudicate…", "Review", self.review.compare_current,
                      ("Ctrl+Shift+C",)))
+        a(ActionSpec("review.train", "&Train model…", "Review", self.projects.train_model))
         a(ActionSpec("review.deselect", "Clear span selection", None, self._deselect, ("Escape",)))
         a(ActionSpec("help.shortcuts", "&Keyboard shortcuts", "Help", self.show_shortcuts, ("F1",)))
         a(ActionSpec("help.about", "&About", "Help", self.about))

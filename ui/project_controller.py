@@ -127,6 +127,18 @@ class ProjectController:
             sources = available_sources(session)
         ExportDialog(self.project, sources, self.window).exec()
 
+    def train_model(self) -> None:
+        if self.project is None:
+            self.window.status.showMessage("Open a project first.", 5000)
+            return
+        from exports import available_sources  # the training dialog loads spaCy: only when asked for
+        from ui.train_dialog import TrainDialog
+
+        with self.project.read() as session:
+            sources = available_sources(session)
+        languages = sorted(set(self.window.documents.model.rows()["lang"]))
+        TrainDialog(self.project, sources, languages, self.window).exec()
+
     def reload_list(self) -> None:
         """After an import: the list again from the file, the open document kept."""
         window = self.window

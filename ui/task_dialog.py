@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QVBoxLayout)
 
 from ui.background import BackgroundJob, Progress, run_in_background
 
@@ -46,6 +47,22 @@ class TaskDialog(QDialog):
 
     def build_form(self, layout: QVBoxLayout) -> None:
         raise NotImplementedError
+
+    def output_row(self, placeholder: str, caption: str, suggestion: str) -> QHBoxLayout:
+        """The field for a new folder to write into (`self.out`), with its Browse… button."""
+        self.out = QLineEdit(self)
+        self.out.setPlaceholderText(placeholder)
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(lambda: self._browse(caption, suggestion))
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(browse)
+        return row
+
+    def _browse(self, caption: str, suggestion: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, suggestion)
+        if path:
+            self.out.setText(path)
 
     def make_task(self) -> Task | None:
         """The work to run, or None after telling the user what is missing."""
