@@ -9,18 +9,8 @@ from annotator.changes import Change
 from annotator.commands import add_link, add_span, delete_span, relabel_span, set_status
 from annotator.errors import ProjectBusy, UserError
 from annotator.history import History
-from annotator.importing import import_path
 from tests.helpers import another_program_writing, snapshot
-
-TEXT = "“We will act,” said Vladimir Putin on Tuesday. Prices rose 8.9% 🎉 in Moscow."
-
-
-@pytest.fixture
-def doc(project, tmp_path):
-    path = tmp_path / "a.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    import_path(project, path)
-    return 1
+from tests.test_commands import TEXT, doc  # noqa: F401 — the same one-article project as the commands' tests
 
 
 @pytest.fixture
