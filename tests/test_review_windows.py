@@ -3,7 +3,6 @@ dashboard and the compare / adjudicate view, driven by keys and clicks, checked 
 
 import pytest
 from PySide6.QtCore import QThreadPool, Qt
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -12,7 +11,8 @@ from annotator import queries
 from annotator.adjudication import compare_document
 from annotator.agreement_render import worst_documents
 from annotator.agreement_report import LABEL_MEASURES, OVERALL, agreement_report
-from annotator.model import Annotator, DocumentStatus, Label, Span
+from annotator.changes import Change, frozen
+from annotator.model import Annotator, DocumentStatus, Label, Span, utcnow
 from tests.helpers import snapshot
 from tests.ui_helpers import open_window, when_modal
 from ui.agreement_models import shown
@@ -270,7 +270,9 @@ def test_another_project_gets_fresh_reviewer_windows(fresh_target, qtbot, window
     assert not dashboard.isVisible() and window.review.dashboard is None  # closed with its project
     assert window.review.compare is None
     qtbot.wait(20)  # the old windows are deleted; the stack that outlives them must not call into them
-    window.undo_stack.push(QUndoCommand("nothing"))
+    newcomer = frozen({"id": 1, "name": "newcomer", "role": "annotator", "created_at": utcnow()})
+    window.projects.history.run(Change("add annotator newcomer", inserted=(("annotators", newcomer),)))
+    assert window.undo_stack.canUndo() and window.undo_stack.undoText() == "add annotator newcomer"
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.view, Qt.Key.Key_A, CTRL | SHIFT)

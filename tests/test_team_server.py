@@ -254,18 +254,22 @@ def test_one_reviewer_at_a_time_on_a_documents_gold(team, databases):
 
 
 def test_the_compare_window_offers_a_held_document_read_only(team, qtbot, monkeypatch):
-    from PySide6.QtGui import QUndoStack
-
     from annotator.gold_lock import GoldLocks
+    from annotator.history import History
     from ui.change_signal import ChangeSignal
     from ui.compare_view import CompareWindow
+    from ui.undo import ActionQueue, QueuedHistory
 
     lead_locks = GoldLocks(team.lead)
     assert lead_locks.take(1) is None
     asked = []
     monkeypatch.setattr(CompareWindow, "confirm_read_only", lambda self, holder: asked.append(holder) or True)
     carol = team.open("carol")
-    window = CompareWindow(carol, team.names["carol"], QUndoStack(), ChangeSignal())
+    history = History(carol)
+    changes = ChangeSignal(history)
+    stack = QueuedHistory(ActionQueue(), lambda message: None)
+    stack.attach(history, changes)
+    window = CompareWindow(carol, team.names["carol"], stack, changes)
     qtbot.addWidget(window)
     window.open_document(1)
     assert [h.login for h in asked] == [make_url(team.lead.url).username]

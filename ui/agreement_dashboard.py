@@ -4,20 +4,31 @@ The report (annotator.agreement_report) takes about a second on 1,000 documents,
 so it runs in the background (ui.background) and comes back by signal; the window stays responsive.
 Double-clicking a worst document asks for it in the compare view
 (`document_chosen`, with the id the report gives the row: names are not unique).
+
+It hears every change of the project (the ChangeSignal) but does not recompute on each one: a
+report costs a second and a key press a few milliseconds. It marks itself stale (one line above the
+tables) and recomputes when the reviewer comes back to it (the window is activated) or presses
+Refresh; a change while a report is computed leaves that report marked stale.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from annotator.agreement_render import SHORT
 from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
+from annotator.changes import Change
 from annotator.store import Project
 from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
 from ui.background import BackgroundJob, run_in_background
+from ui.change_signal import ChangeSignal
 from ui.tables import configure_table
+
+
+STALE = "Annotations changed since this report: it is computed again when you come back to this window " \
+        "(or press Refresh)."
 
 
 def _names(text: str) -> list[str] | None:
@@ -31,13 +42,15 @@ def _table(model, name: str, parent: QWidget) -> QTableView:
 class AgreementDashboard(QWidget):
     document_chosen = Signal(int)
 
-    def __init__(self, project: Project, parent=None) -> None:
+    def __init__(self, project: Project, changes: ChangeSignal, parent=None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("agreement-dashboard")
         self.setWindowTitle(f"Agreement — {project.name}")
         self.project = project
         self.report: dict | None = None
         self.job: BackgroundJob | None = None  # the report being computed, until its answer arrives
+        self.stale = False  # the project changed since the report shown (or being computed) was read
+        changes.changed.connect(self._changed)  # a bound method: dropped with this window
 
         self.summary = QLabel(self)
         self.summary.setObjectName("agreement-summary")
@@ -118,6 +131,7 @@ class AgreementDashboard(QWidget):
         if self.running():
             return
         self.refresh.setEnabled(False)
+        self.stale = False
         self.summary.setText("Computing agreement…")
         project, annotators, labels = self.project, _names(self.annotators.text()), _names(self.labels_field.text())
         self.job = run_in_background(lambda _progress, _cancelled: agreement_report(project, annotators, labels),
@@ -134,6 +148,8 @@ class AgreementDashboard(QWidget):
         self.summary.setText(f"{len(names)} annotators ({', '.join(names) or 'none'}); "
                              f"{report['documents']} documents finished by at least two of them. "
                              "— means undefined (no units, or a single category).")
+        if self.stale:
+            self._say_stale()
         self.labels_model.set_report(report)
         self.label.blockSignals(True)
         self.label.clear()
@@ -151,6 +167,23 @@ class AgreementDashboard(QWidget):
     def _show_heatmap(self) -> None:
         if self.report is not None:
             self.heatmap_model.set_pairs(self.report, self.measure.currentData(), self.label.currentText() or OVERALL)
+
+    # --- changes of the project ------------------------------------------------------------
+    def _changed(self, change: Change) -> None:
+        """Cheap on every key press: only the first change after a report says so."""
+        if self.stale or not change:
+            return
+        self.stale = True
+        if self.report is not None and not self.running():
+            self._say_stale()
+
+    def _say_stale(self) -> None:
+        self.summary.setText(f"{self.summary.text()}\n{STALE}")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate and self.stale and not self.running():
+            self.compute()  # the reviewer looks at it again: now it is worth a second
+        return super().event(event)
 
     # --- to the compare view ------------------------------------------------------------
     def _choose(self, row: int) -> None:

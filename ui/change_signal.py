@@ -1,8 +1,8 @@
-"""One `changed(Change)` signal per open project, which every window of that project listens to.
+"""The one adapter from the core History to Qt: a `changed(Change)` signal per open project.
 
-Whoever commits a Change announces it here — a window's command, an undo or a redo from any
-window (CoreCommand) — so no window is left showing an old state. Its only input is "a Change
-happened" (`announce`), so a core history of changes can drive it as it is. Each view redraws
+Every change the project's History writes — a command from any window or core caller, an undo, a
+redo — is emitted here once, in order, and every window of the project listens (the main window's
+presenter, the compare view, the agreement dashboard, the undo and redo actions). Each view redraws
 only what the Change touched (`change.documents()`, `spans_touched()`, `links_touched()`).
 """
 
@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.changes import Change
+from annotator.history import History
 
 
 class ChangeSignal(QObject):
     changed = Signal(object)  # a committed Change
 
-    def announce(self, change: Change) -> None:
-        self.changed.emit(change)
+    def __init__(self, history: History, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history = history
+        self._unsubscribe = history.subscribe(self.changed.emit)
+
+    def detach(self) -> None:
+        """Stop hearing the history (its project is being closed); the signal stays silent."""
+        self._unsubscribe()

@@ -4,9 +4,10 @@ document's candidate spans in a list; the reviewer settles them into gold.
 What is shown comes whole from annotator.comparison (lanes, disputed spans, candidates, gold's
 status); this window only displays it and runs the reviewer's actions.
 
-Each action is an annotator.adjudication function (one transaction, the
-reviewer recorded by the core) pushed as a CoreCommand on the undo stack the
-window was given, so Ctrl+Z / Ctrl+Shift+Z undo and redo it like any edit.
+Each action is an annotator.adjudication function (one transaction, the reviewer recorded by the
+core) run through the main window's QueuedHistory: it waits behind another program's write like the
+main window's actions, and Ctrl+Z / Ctrl+Shift+Z undo and redo it like any edit. A refused undo or
+redo asked for here is told here.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QMainWindow, QMessageBox, QSpinBox, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
 from annotator import adjudication, queries
 from annotator.changes import Change
 from annotator.comparison import Candidate, Comparison, comparison
-from annotator.errors import UserError
 from annotator.gold_lock import GoldLocks, Holder
 from annotator.schema import project_schema
 from annotator.store import Project
@@ -32,7 +31,8 @@ from ui.gold_edit_dialog import GoldEditDialog
 from ui.shortcuts_dialog import ShortcutsDialog
 from ui.tables import configure_table
 from ui.change_signal import ChangeSignal
-from ui.undo import CoreCommand
+from ui.status_bar import show_waiting
+from ui.undo import QueuedHistory
 
 
 # The reviewer's actions that write gold: off while another reviewer holds the document.
@@ -40,7 +40,7 @@ _GOLD_WRITES = ("accept", "accept_k", "premerge", "reject", "edit", "links", "do
 
 
 class CompareWindow(QMainWindow):
-    def __init__(self, project: Project, reviewer: str, undo_stack: QUndoStack, changes: ChangeSignal,
+    def __init__(self, project: Project, reviewer: str, undo_stack: QueuedHistory, changes: ChangeSignal,
                  parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("compare-window")
@@ -101,11 +101,11 @@ class CompareWindow(QMainWindow):
         add("done", "Mark gold &done", ("Ctrl+Return", "Ctrl+Enter"), self.mark_done)
         toolbar.addSeparator()
         stack = self.undo_stack
-        add("undo", "Undo", ("Ctrl+Z",), stack.undo)
-        add("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), stack.redo)
+        add("undo", "Undo", ("Ctrl+Z",), lambda: stack.undo(self._error))  # a refusal is told here
+        add("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), lambda: stack.redo(self._error))
         add("shortcuts", "Keyboard shortcuts", ("F1",), self.show_shortcuts, shown=False)
-        # Fixed titles (the stack's own actions put the whole description in the toolbar); it goes in the tip.
-        # Bound methods only: the stack outlives this window, and Qt drops them with it.
+        # Fixed titles (the description goes in the tip). Bound methods only: the stack and the queue
+        # outlive this window, and Qt drops those connections with it.
         undo, redo = self.actions["compare.undo"], self.actions["compare.redo"]
         stack.canUndoChanged.connect(undo.setEnabled)
         stack.canRedoChanged.connect(redo.setEnabled)
@@ -115,6 +115,7 @@ class CompareWindow(QMainWindow):
         redo.setEnabled(stack.canRedo())
         self._undo_tip(stack.undoText())
         self._redo_tip(stack.redoText())
+        stack.queue.waiting.connect(self._waiting)  # its writes wait behind another program too
         self.statusBar().addPermanentWidget(self.gold_status)
 
         self.lanes = Lanes(self)
@@ -279,17 +280,17 @@ class CompareWindow(QMainWindow):
         return row
 
     def _run(self, command: Callable[..., Change], *args, **kwargs) -> Change | None:
-        try:
-            change = command(*args, **kwargs)
-        except UserError as exc:
-            self._error(str(exc))
-            return None
-        if not (change.inserted or change.deleted or change.updated):
-            self.statusBar().showMessage(f"Nothing to do: {change.description}.", 6000)
-            return change
-        self.undo_stack.push(CoreCommand(self.project, change, self.changes, self._error))  # shows it
-        self.statusBar().showMessage(change.description[0].upper() + change.description[1:] + ".", 6000)
+        """Through the main window's queue and the project's History: every window shows it once it
+        is stored (`_changed`); None while it waits behind another program's write, or refused."""
+        change = self.undo_stack.run(command, *args, on_error=self._error, **kwargs)
+        if change is not None:
+            done = change.description[0].upper() + change.description[1:] + "." if change else \
+                f"Nothing to do: {change.description}."
+            self.statusBar().showMessage(done, 6000)
         return change
+
+    def _waiting(self, count: int) -> None:
+        show_waiting(self.statusBar(), count)
 
     def _changed(self, change: Change) -> None:
         """Show a committed change, from this window or another: the comparison of this document is

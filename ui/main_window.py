@@ -1,7 +1,7 @@
 """The annotation window: document list | label bar + article | span table.
 
-It only adapts the core: every action is a core command (one transaction,
-committed before the window shows it), wrapped in a QUndoCommand.
+It only adapts the core: every action is a core command (one transaction, committed before the
+window shows it) run through the project's History, which every window hears.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 from annotator import commands
 from annotator.annotations import DocumentAnnotations
 from annotator.changes import Change
-from annotator.errors import ProjectBusy, UserError
 from annotator.store import Project
 from annotator.worklist import next_unfinished
 from ui.actions import ActionRegistry, ActionSpec
@@ -33,7 +32,7 @@ from ui.span_table import ID_ROLE as SPAN_ID_ROLE
 from ui.span_table import SpanTable
 from ui.status_bar import StatusBar
 from ui.theme import apply_theme
-from ui.undo import ActionQueue, CoreCommand, CoreUndoStack
+from ui.undo import ActionQueue, QueuedHistory
 
 
 class MainWindow(QMainWindow):
@@ -43,7 +42,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.annotator = annotator
         self.queue = ActionQueue(self)  # every write, in order; retried while another program writes
-        self.undo_stack = CoreUndoStack(self.queue, self)
+        self.undo_stack = QueuedHistory(self.queue, self._refused, self)  # actions, undo and redo, queued
         self._build()
         self.presenter = DocumentPresenter(self)  # the open document
         self.projects = ProjectController(self)  # the project, its files and its reviewer windows
@@ -292,26 +291,14 @@ class MainWindow(QMainWindow):
 
     # --- running commands ---------------------------------------------------------------
     def _run(self, command: Callable[..., Change], *args, **kwargs) -> Change | None:
-        """Run a core command; it is in the file before the window shows it.
-
-        Returns the change, or None when refused or when it waits behind another program's
+        """Run a core command through the project's History; it is in the file before any window
+        shows it. Returns the change, or None when refused or when it waits behind another program's
         write (the queue retries it; it is shown once stored)."""
-        done: list[Change] = []
+        return self.undo_stack.run(command, *args, **kwargs)
 
-        def attempt() -> None:  # ProjectBusy propagates: the queue keeps it and retries
-            try:
-                change = command(*args, **kwargs)
-            except UserError as exc:
-                if isinstance(exc, ProjectBusy):
-                    raise
-                self.status.error(str(exc))
-                QApplication.beep()
-                return
-            self.undo_stack.push(CoreCommand(self.project, change, self.changes, self.status.error))  # shows it
-            done.append(change)
-
-        self.queue.submit(attempt)
-        return done[0] if done else None
+    def _refused(self, message: str) -> None:
+        self.status.error(message)
+        QApplication.beep()
 
     @staticmethod
     def _alt_held() -> bool:

@@ -1,9 +1,9 @@
 """The main window's project: creating, opening and switching it, importing into it and exporting
 it, and the reviewer windows on it.
 
-Each open project has one ChangeSignal that every window of it listens to; switching projects
-closes the reviewer windows of the old one and clears the undo history (its changes belong to
-the old file).
+Each open project has one History (annotator/history.py) and one ChangeSignal over it that every
+window of it listens to; switching projects closes the reviewer windows of the old one and starts a
+new history (the old one's changes belong to the old file).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from annotator.errors import UserError
+from annotator.history import History
 from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
 from annotator.team import server_annotator
@@ -33,7 +34,8 @@ class ProjectController:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.project: Project | None = None
-        self.changes: ChangeSignal | None = None  # the open project's changes, heard by every window
+        self.history: History | None = None  # the open project's edits, undo and redo
+        self.changes: ChangeSignal | None = None  # the history's changes, heard by every window
         self.review = ReviewWindows(window)
 
     def set_project(self, project: Project) -> None:
@@ -43,11 +45,13 @@ class ProjectController:
         self.project = project
         project.busy_timeout = min(project.busy_timeout, WINDOW_BUSY_TIMEOUT)  # never freeze long: retry
         self.review.project_changed()
-        window.undo_stack.clear()
         if self.changes is not None:
+            self.changes.detach()
             self.changes.deleteLater()
-        self.changes = ChangeSignal(window)
+        self.history = History(project)
+        self.changes = ChangeSignal(self.history, window)
         self.changes.changed.connect(window.presenter.show_change)
+        window.undo_stack.attach(self.history, self.changes)
         window.presenter.state = None
         login = server_annotator(project)  # on a server you are your login; on a file, the name you gave
         if login is not None:

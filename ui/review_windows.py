@@ -43,7 +43,7 @@ class ReviewWindows:
         if project is None:
             return
         if self.dashboard is None:
-            self.dashboard = AgreementDashboard(project, self.window)
+            self.dashboard = AgreementDashboard(project, self.window.changes, self.window)
             self.dashboard.document_chosen.connect(self.compare_document)
         self.dashboard.compute()  # statuses may have changed since it was last shown
         _bring_up(self.dashboard)
@@ -60,8 +60,8 @@ class ReviewWindows:
         if project is None:
             return
         if self.compare is None:
-            # The main window's undo stack (one history for everything done in this session) and the
-            # project's changes (what any window does shows in both).
+            # The main window's queued history (one history and one write queue for everything done in
+            # this session) and the project's changes (what any window does shows in both).
             self.compare = CompareWindow(project, self.window.annotator, self.window.undo_stack,
                                          self.window.changes, self.window)
         self.compare.open_document(document_id)

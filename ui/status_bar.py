@@ -6,6 +6,17 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+WAITING = "Another program is writing; retrying…"
+
+
+def show_waiting(bar: QStatusBar, count: int) -> None:
+    """Say (in any window's status bar) that actions wait for another program's write lock; clear it
+    once none waits (0)."""
+    if count:
+        bar.showMessage(WAITING)
+    elif bar.currentMessage() == WAITING:
+        bar.clearMessage()
+
 
 class StatusBar(QStatusBar):
     def __init__(self, parent=None) -> None:
@@ -34,14 +45,11 @@ class StatusBar(QStatusBar):
 
     def set_waiting(self, count: int) -> None:
         """Actions waiting while another program writes to the project (0: all went through)."""
+        show_waiting(self, count)
         if count:
             self.saved.setText(f"{count} waiting to be saved")
-            self.showMessage("Another program is writing; retrying…")
-            return
-        if self.saved.text().endswith("waiting to be saved"):  # the last one was refused, not saved
+        elif self.saved.text().endswith("waiting to be saved"):  # the last one was refused, not saved
             self.saved.setText("✓ all saved")
-        if self.currentMessage().startswith("Another program is writing"):
-            self.clearMessage()
 
     def error(self, message: str) -> None:
         self.showMessage(f"⚠ {message}", 10_000)

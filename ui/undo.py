@@ -1,9 +1,9 @@
-"""QUndoCommands over core Changes, and the queue that writes them while another program writes.
+"""The windows' writes over the project's History, and the queue that holds them while another
+program writes.
 
-The core already did an action when its CoreCommand is pushed; undo and redo replay it. Every
-write of the window — an action, an undo, a redo — goes through one ActionQueue: when another
-program holds the project's write lock (ProjectBusy), the first waiting write is retried on a
-timer and later ones wait behind it in order, so none is dropped and none overtakes another.
+Every write of every window — an action, an undo, a redo — goes through one ActionQueue: when
+another program holds the project's write lock (ProjectBusy), the first waiting write is retried on
+a timer and later ones wait behind it in order, so none is dropped and none overtakes another.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from collections import deque
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.changes import Change, apply
+from annotator.changes import Change
 from annotator.errors import ProjectBusy, UserError
-from annotator.store import Project
+from annotator.history import History
 from ui.change_signal import ChangeSignal
 
 RETRY_MS = 500  # between two tries while another program writes
@@ -68,78 +67,97 @@ class ActionQueue(QObject):
             self._draining = False
 
 
-class CoreCommand(QUndoCommand):
-    """Wraps a Change that the core has committed; every replay is one transaction too.
+class QueuedHistory(QObject):
+    """A window's view of the open project's History: actions, undo and redo wait in the
+    ActionQueue like every write, and the undo / redo buttons follow the History.
 
-    Pushing it, undoing it and redoing it announce the Change on the project's ChangeSignal, so
-    every window shows it, not only the one that pushed it. `prepare` replays before the stack
-    moves (CoreUndoStack does that), so a replay that finds the project busy leaves the stack as
-    it was and can be tried again."""
+    Not a QUndoStack: that would be a second stack to keep in step with the History (a core caller
+    running through the History would be missing from it); the windows' own actions need only the
+    four signals below. A refusal is reported to the `on_error` of the window that asked."""
 
-    def __init__(self, project: Project, change: Change, changes: ChangeSignal,
-                 on_error: Callable[[str], None]) -> None:
-        super().__init__(change.description)
-        self._project = project
-        self._change = change
-        self._changes = changes
-        self._on_error = on_error
-        self._first = True  # QUndoStack.push() calls redo(); the change is already in the file
-        self._prepared: Change | str | None = None  # the replay done (or the refusal) for the next step
+    canUndoChanged = Signal(bool)
+    canRedoChanged = Signal(bool)
+    undoTextChanged = Signal(str)
+    redoTextChanged = Signal(str)
 
-    def prepare(self, backwards: bool) -> None:
-        """Write the next undo (backwards) or redo now; ProjectBusy propagates, nothing written."""
-        change = self._change.inverse() if backwards else self._change
-        try:
-            apply(self._project, change)
-        except ProjectBusy:
-            raise
-        except UserError as exc:
-            self._prepared = str(exc)
-        else:
-            self._prepared = change
-
-    def redo(self) -> None:
-        if self._first:  # pushed: already in the file, only to be shown
-            self._first = False
-            self._changes.announce(self._change)
-            return
-        self._step(backwards=False)
-
-    def undo(self) -> None:
-        self._step(backwards=True)
-
-    def _step(self, backwards: bool) -> None:
-        if self._prepared is None:  # stepped directly (not through CoreUndoStack)
-            try:
-                self.prepare(backwards)
-            except ProjectBusy as exc:
-                self._prepared = str(exc)
-        outcome, self._prepared = self._prepared, None
-        if isinstance(outcome, str):
-            # The file changed under us (another process), or is busy: drop this step rather than guess.
-            self.setObsolete(True)
-            self._on_error(outcome)
-            return
-        self._changes.announce(outcome)
-
-
-class CoreUndoStack(QUndoStack):
-    """An undo stack whose undo and redo wait in the ActionQueue like any other write."""
-
-    def __init__(self, queue: ActionQueue, parent=None) -> None:
+    def __init__(self, queue: ActionQueue, on_error: Callable[[str], None], parent=None) -> None:
         super().__init__(parent)
         self.queue = queue
+        self.history: History | None = None
+        self._on_error = on_error  # where a refusal goes when the caller names no window
+        self._shown = (False, False, "", "")
 
-    def undo(self) -> None:
-        self.queue.submit(lambda: self._step(backwards=True))
+    def attach(self, history: History, changes: ChangeSignal) -> None:
+        """Follow another project's History (heard through its ChangeSignal)."""
+        self.history = history
+        changes.changed.connect(self._follow)
+        self._follow()
 
-    def redo(self) -> None:
-        self.queue.submit(lambda: self._step(backwards=False))
+    def run(self, command: Callable[..., Change], *args, on_error: Callable[[str], None] | None = None,
+            **kwargs) -> Change | None:
+        """Run a core command through the History; it is in the project before any window shows it.
 
-    def _step(self, backwards: bool) -> None:
-        command = self.command(self.index() - 1 if backwards else self.index())
-        if command is None:  # nothing (left) to undo or redo
+        Returns the change, or None when refused or when it waits behind another program's write
+        (the queue retries it; it is shown once stored)."""
+        done: list[Change] = []
+
+        def attempt() -> None:  # ProjectBusy propagates: the queue keeps it and retries
+            try:
+                done.append(self.history.run(command, *args, **kwargs))
+            except ProjectBusy:
+                raise
+            except UserError as exc:
+                self._tell(on_error, str(exc))
+
+        self.queue.submit(attempt)
+        return done[0] if done else None
+
+    def undo(self, on_error: Callable[[str], None] | None = None) -> None:
+        self.queue.submit(lambda: self._step(backwards=True, on_error=on_error))
+
+    def redo(self, on_error: Callable[[str], None] | None = None) -> None:
+        self.queue.submit(lambda: self._step(backwards=False, on_error=on_error))
+
+    def _step(self, backwards: bool, on_error: Callable[[str], None] | None) -> None:
+        history = self.history
+        if history is None or not (history.can_undo() if backwards else history.can_redo()):
             return
-        if isinstance(command, CoreCommand):
-            command.prepare(backwards)  # ProjectBusy: the stack has not moved
-        QUndoStack.undo(self) if backwards else QUndoStack.redo(self)
+        try:
+            history.undo() if backwards else history.redo()
+        except ProjectBusy:  # nothing written, the history unmoved: the queue retries
+            raise
+        except UserError as exc:
+            # Its rows changed elsewhere: drop the step rather than guess, so the ones before it stay undoable.
+            history.discard(backwards)
+            self._follow()
+            self._tell(on_error, str(exc))
+
+    def _tell(self, on_error: Callable[[str], None] | None, message: str) -> None:
+        (on_error or self._on_error)(message)
+
+    # --- the state the windows' actions show ---------------------------------------------------
+    def count(self) -> int:
+        return len(self.history) if self.history is not None else 0
+
+    def index(self) -> int:
+        return self.history.index if self.history is not None else 0
+
+    def canUndo(self) -> bool:  # noqa: N802 — named like QUndoStack's, which the windows used
+        return self.history is not None and self.history.can_undo()
+
+    def canRedo(self) -> bool:  # noqa: N802
+        return self.history is not None and self.history.can_redo()
+
+    def undoText(self) -> str:  # noqa: N802
+        return self.history.undo_text() if self.history is not None else ""
+
+    def redoText(self) -> str:  # noqa: N802
+        return self.history.redo_text() if self.history is not None else ""
+
+    def _follow(self, _change: Change | None = None) -> None:
+        shown = (self.canUndo(), self.canRedo(), self.undoText(), self.redoText())
+        old, self._shown = self._shown, shown
+        for signal, before, now in zip((self.canUndoChanged, self.canRedoChanged, self.undoTextChanged,
+                                        self.redoTextChanged), old, shown):
+            if before != now:
+                signal.emit(now)
