@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from annotator.model import ProjectSetting
 
 PROJECT_ID = "project_id"
+# true: anyone may annotate any document; false: only the documents assigned to them (others open
+# read-only). Unset: free while nothing is assigned (a solo user), not once something is.
+FREE_CHOICE = "free_choice"
 
 
 def get_setting(session: Session, key: str, default=None):
