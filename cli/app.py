@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, export, gui, project, review
+from cli import assign, export, gui, progress, project, review
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -45,6 +45,7 @@ app.command("init")(project.init)
 app.command("import")(project.import_)
 app.command("stats")(project.stats)
 app.command("assign")(assign.assign)
+app.command("progress")(progress.progress)
 app.command("agreement")(review.agreement)
 app.command("adjudicate")(review.adjudicate)
 app.command("export")(export.export)
