@@ -77,6 +77,7 @@ def test_dashboard_computes_off_the_ui_thread_and_shows_the_report(qtbot, window
     assert dashboard.report is None and "Computing" in dashboard.summary.text()  # not computed in the click
     qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     expected = agreement_report(sample_project)
+    assert "5 documents finished by all of alice, bob, carol" in dashboard.summary.text()
 
     labels = dashboard.labels_model
     shown_rows = {labels.index(r, 0).data(): [labels.index(r, c + 1).data() for c in range(len(LABEL_MEASURES))]

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from annotator.agreement_render import SHORT
+from annotator.agreement_render import SHORT, documents_line
 from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
 from annotator.store import Project
 from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
@@ -132,7 +132,7 @@ class AgreementDashboard(QWidget):
         self.report = report
         names = report["annotators"]
         self.summary.setText(f"{len(names)} annotators ({', '.join(names) or 'none'}); "
-                             f"{report['documents']} documents finished by at least two of them. "
+                             f"{documents_line(report)}. "
                              "— means undefined (no units, or a single category).")
         self.labels_model.set_report(report)
         self.label.blockSignals(True)
