@@ -4,23 +4,26 @@ Per annotator: documents assigned, done, skipped and in progress (their statuses
 worked), remaining (assigned and not yet done or skipped), spans per label, documents finished
 per hour over the last 7 days (from `document_status.finished_at`, done or skipped) and the date
 the remaining ones would be finished at that rate. Per shared (overlap) document: who holds it,
-who marked it done, and whether all of them did (then it is ready for agreement). A few GROUP BY
-queries; nothing per document but the shared ones.
+who marked it done, and whether all of them did (then it is ready for agreement). Statuses and
+assignments are read once each and counted with numpy; the list of shared documents only when
+asked for (`--json`).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import chain
 
+import numpy as np
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from annotator.model import GOLD, MODEL, Annotator, Assignment, Document, DocumentStatus, Label, Span
+from annotator.queries import fetch_all
 from annotator.store import Project
 
 RATE_DAYS = 7
-FINISHED = ("done", "skipped")
 
 
 @dataclass
@@ -56,15 +59,18 @@ class TeamProgress:
     unassigned: int
     annotators: list[AnnotatorProgress]
     total: AnnotatorProgress
-    shared: list[SharedDocument]
+    shared: int  # documents held by several annotators
+    ready: int  # of them, done by all their annotators
+    shared_detail: list[SharedDocument] | None = None  # with detail=True
 
     def as_dict(self) -> dict:
+        overlap: dict = {"documents": self.shared, "ready": self.ready}
+        if self.shared_detail is not None:
+            overlap["detail"] = [{"document_id": d.document_id, "document": d.document, "annotators": d.annotators,
+                                  "done": d.done, "ready": d.ready} for d in self.shared_detail]
         return {"now": self.now, "documents": self.documents, "unassigned": self.unassigned,
                 "annotators": {a.name: _fields(a) for a in self.annotators}, "total": _fields(self.total),
-                "overlap": {"documents": len(self.shared), "ready": sum(d.ready for d in self.shared),
-                            "detail": [{"document_id": d.document_id, "document": d.document,
-                                        "annotators": d.annotators, "done": d.done, "ready": d.ready}
-                                       for d in self.shared]}}
+                "overlap": overlap}
 
 
 def _fields(row: AnnotatorProgress) -> dict:
@@ -73,36 +79,23 @@ def _fields(row: AnnotatorProgress) -> dict:
     return values
 
 
-def team_progress(project: Project, now: datetime | None = None) -> TeamProgress:
+def team_progress(project: Project, now: datetime | None = None, detail: bool = False) -> TeamProgress:
+    """The team's progress at `now` (default: the clock); `detail` also lists every shared document."""
     now = now or datetime.now(timezone.utc)
     since = now - timedelta(days=RATE_DAYS)
     with project.read() as session:
         labels = list(session.scalars(select(Label.name).order_by(Label.position)))
         people = {id_: AnnotatorProgress(name, spans=dict.fromkeys(labels, 0)) for id_, name in session.execute(
-            select(Annotator.id, Annotator.name).where(Annotator.role.not_in((GOLD, MODEL))).order_by(Annotator.id))}
-        for id_, status, count, recent in session.execute(
-                select(DocumentStatus.annotator_id, DocumentStatus.status, func.count(),
-                       func.count(case((DocumentStatus.finished_at >= since, 1))))
-                .group_by(DocumentStatus.annotator_id, DocumentStatus.status)):
-            person = people.get(id_)
-            if person is not None and status != "todo":
-                setattr(person, status, count)
-                person.finished_last_7_days += recent if status in FINISHED else 0
-        finished = and_(DocumentStatus.document_id == Assignment.document_id,
-                        DocumentStatus.annotator_id == Assignment.annotator_id, DocumentStatus.status.in_(FINISHED))
-        for id_, assigned, left in session.execute(
-                select(Assignment.annotator_id, func.count(), func.count() - func.count(DocumentStatus.status))
-                .outerjoin(DocumentStatus, finished).group_by(Assignment.annotator_id)):
-            if id_ in people:
-                people[id_].assigned, people[id_].remaining = assigned, left
+            select(Annotator.id, Annotator.name).where(Annotator.role != GOLD, Annotator.role != MODEL)
+            .order_by(Annotator.id))}
+        assigned_documents, shared, ready = _count_work(session, people, since)
         for id_, label, count in session.execute(
                 select(Span.annotator_id, Label.name, func.count()).join(Label, Label.id == Span.label_id)
                 .group_by(Span.annotator_id, Label.name)):
             if id_ in people:
                 people[id_].spans[label] = count
         documents = session.scalar(select(func.count()).select_from(Document))
-        assigned_documents = session.scalar(select(func.count(func.distinct(Assignment.document_id))))
-        shared = _shared_documents(session, {id_: p.name for id_, p in people.items()})
+        listed = _shared_documents(session, {id_: p.name for id_, p in people.items()}) if detail else None
     # People with nothing to show (a reviewer who never annotated) stay out.
     shown = [p for p in people.values() if p.assigned or p.done or p.skipped or p.in_progress or any(p.spans.values())]
     total = AnnotatorProgress("total", spans=dict.fromkeys(labels, 0))
@@ -114,7 +107,7 @@ def team_progress(project: Project, now: datetime | None = None) -> TeamProgress
             total.spans[label] += count
     _estimate(total, now)
     return TeamProgress(now.isoformat(timespec="seconds"), documents, documents - assigned_documents, shown, total,
-                        shared)
+                        shared, ready, listed)
 
 
 def _estimate(person: AnnotatorProgress, now: datetime) -> None:
@@ -122,6 +115,52 @@ def _estimate(person: AnnotatorProgress, now: datetime) -> None:
     if person.remaining and person.finished_last_7_days:
         hours = person.remaining * RATE_DAYS * 24 / person.finished_last_7_days
         person.estimated_finish = (now + timedelta(hours=hours)).date().isoformat()
+
+
+STARTED = ("in_progress", "done", "skipped")  # status codes 0, 1, 2 below
+
+
+def _count_work(session: Session, people: dict[int, AnnotatorProgress], since: datetime) -> tuple[int, int, int]:
+    """Each annotator's statuses, those finished since `since`, assigned and remaining documents;
+    and (documents assigned to anyone, held by several annotators, those every holder marked done).
+
+    Relating 10^5 assignments to their statuses is a join the database does row by row (an index
+    search each), and counting statuses per annotator a GROUP BY that sorts; here both tables are
+    read once, as integer columns in storage order (the assignments from their primary key index
+    alone), and counted and matched with numpy: about the time of that one GROUP BY."""
+    code = case(*((DocumentStatus.status == name, i) for i, name in enumerate(STARTED)))
+    # `since` is made here, never typed in: safe to inline as fetch_all does.
+    statuses = _int_columns(fetch_all(session, select(
+        DocumentStatus.document_id, DocumentStatus.annotator_id, code,
+        case((DocumentStatus.finished_at >= since, 1), else_=0)).where(DocumentStatus.status != "todo")), 4)
+    held = _int_columns(fetch_all(session, select(Assignment.document_id, Assignment.annotator_id)
+                                  .order_by(Assignment.document_id, Assignment.annotator_id)), 2)
+    document, annotator, status, recent = statuses.T
+    width = int(max(held[:, 1].max(initial=0), annotator.max(initial=0))) + 1
+    top = int(max(held[:, 0].max(initial=0), document.max(initial=0))) + 1
+    by_status = np.bincount(annotator * 3 + status, minlength=3 * width).reshape(width, 3)
+    finished = status > 0
+    held_keys = held[:, 0] * width + held[:, 1]  # sorted: the primary key's order
+    keys = document * width + annotator
+    found = np.minimum(np.searchsorted(held_keys, keys), max(len(held_keys) - 1, 0))
+    on_held = finished & (held_keys[found] == keys) if len(held_keys) else np.zeros(len(keys), dtype=bool)
+    recent_finished = np.bincount(annotator[finished & (recent == 1)], minlength=width)
+    assigned = np.bincount(held[:, 1], minlength=width)
+    finished_held = np.bincount(annotator[on_held], minlength=width)
+    for id_, person in people.items():
+        if id_ < width:
+            person.in_progress, person.done, person.skipped = map(int, by_status[id_])
+            person.finished_last_7_days = int(recent_finished[id_])
+            person.assigned, person.remaining = int(assigned[id_]), int(assigned[id_] - finished_held[id_])
+    holders = np.bincount(held[:, 0], minlength=top)
+    done_by_holders = np.bincount(document[on_held & (status == 1)], minlength=top)
+    shared = holders > 1
+    return int((holders > 0).sum()), int(shared.sum()), int((shared & (done_by_holders == holders)).sum())
+
+
+def _int_columns(rows: list[tuple], columns: int) -> np.ndarray:
+    """(rows, columns) int64 from DBAPI tuples: flattened by fromiter, much faster than np.array of tuples."""
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns).reshape(-1, columns)
 
 
 def _shared_documents(session: Session, names: dict[int, str]) -> list[SharedDocument]:

@@ -21,7 +21,7 @@ def progress(
     from annotator.progress import team_progress
 
     with one_line_errors(), opened_project(project) as opened:
-        report = team_progress(opened)
+        report = team_progress(opened, detail=as_json)
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -35,7 +35,6 @@ def progress(
                       *(str(row.spans[label]) for label in labels), f"{row.per_hour:.2f}", finish,
                       end_section=row is report.annotators[-1] if report.annotators else False)
     stdout_console.print(table)
-    ready = sum(document.ready for document in report.shared)
     stdout_console.print(f"{report.documents} documents, {report.unassigned} not assigned; "
-                         f"{len(report.shared)} shared by several annotators, {ready} of them done by all "
+                         f"{report.shared} shared by several annotators, {report.ready} of them done by all "
                          "(ready for agreement)")

@@ -78,8 +78,10 @@ def test_rate_is_documents_finished_per_hour_over_7_days_and_the_finish_date_fol
 
 
 def test_shared_documents_are_ready_when_all_their_annotators_are_done(made):
-    shared = team_progress(made, NOW).shared
-    assert [(d.document_id, d.annotators, d.done, d.ready) for d in shared] == [
+    counted = team_progress(made, NOW)
+    assert (counted.shared, counted.ready, counted.shared_detail) == (2, 1, None)
+    listed = team_progress(made, NOW, detail=True).shared_detail
+    assert [(d.document_id, d.annotators, d.done, d.ready) for d in listed] == [
         (3, ["alice", "bob"], ["alice", "bob"], True), (4, ["alice", "bob"], [], False)]
 
 
@@ -100,5 +102,5 @@ def test_progress_json_and_table_from_the_command_line(project, tmp_path):
 
 def test_progress_of_a_project_with_nothing_assigned(project):
     report = team_progress(project, NOW)
-    assert report.annotators == [] and report.shared == [] and report.total.assigned == 0
+    assert report.annotators == [] and report.shared == report.ready == 0 and report.total.assigned == 0
     assert report.total.estimated_finish is None

@@ -99,10 +99,9 @@ class TeamProgressWindow(QWidget):
     def refresh(self) -> None:
         self.report = team_progress(self.project)
         self.model.set_report(self.report)
-        ready = sum(document.ready for document in self.report.shared)
         self.summary.setText(
-            f"{self.report.documents} documents, {self.report.unassigned} not assigned; {len(self.report.shared)} "
-            f"shared by several annotators, {ready} of them done by all (ready for agreement)."
+            f"{self.report.documents} documents, {self.report.unassigned} not assigned; {self.report.shared} "
+            f"shared by several annotators, {self.report.ready} of them done by all (ready for agreement)."
             + ("" if self.report.annotators else " Nothing is assigned yet: annotator assign PROJECT --annotators …"))
 
     def show_change(self, change: Change) -> None:
