@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_export_cli.py
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_assign.py
+	$(BIN)/python benchmarks/bench_progress.py
 	$(BIN)/python benchmarks/bench_startup.py
 
 clean:
