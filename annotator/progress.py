@@ -127,7 +127,8 @@ def _count_work(session: Session, people: dict[int, AnnotatorProgress], since: d
     Relating 10^5 assignments to their statuses is a join the database does row by row (an index
     search each), and counting statuses per annotator a GROUP BY that sorts; here both tables are
     read once, as integer columns in storage order (the assignments from their primary key index
-    alone), and counted and matched with numpy: about the time of that one GROUP BY."""
+    alone), and counted and matched with numpy: a few times faster than the joins
+    (benchmarks/bench_progress.py)."""
     code = case(*((DocumentStatus.status == name, i) for i, name in enumerate(STARTED)))
     # `since` is made here, never typed in: safe to inline as fetch_all does.
     statuses = _int_columns(fetch_all(session, select(
