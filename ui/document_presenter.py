@@ -42,7 +42,7 @@ class DocumentPresenter:
             self.text, _tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, window.annotator)
             self.read_only = read_only_reason(session, document_id, window.annotator)
-        window.read_only_note.setText(f"🔒 {self.read_only[0].upper()}{self.read_only[1:]}" if self.read_only else "")
+        window.read_only_note.setText(f"⚠ {self.read_only[0].upper()}{self.read_only[1:]}" if self.read_only else "")
         window.read_only_note.setVisible(self.read_only is not None)
         self.shown = ShownAnnotations(self.state, self.text)
         window.view.set_document(self.text, list(self.shown.spans.values()), self.shown.links())
