@@ -58,6 +58,13 @@ def to_csv(report: dict) -> str:
     return frame.to_csv(index=False, float_format="%.6g", lineterminator=LINE_END)
 
 
+def documents_line(report: dict) -> str:
+    """"N documents finished by all of a, b, c" (or "by at least two of them"): what the report covers."""
+    who = ("all of " + ", ".join(report["annotators"])) if report.get("document_rule", "all-finished") == \
+        "all-finished" else "at least two of them"
+    return f"{report['documents']} documents finished by {who}"
+
+
 # --------------------------------------------------------------------------- terminal
 def to_tables(report: dict) -> list:
     """rich renderables: the per-label table, the pairs, the worst documents.
@@ -65,7 +72,7 @@ def to_tables(report: dict) -> list:
     Names (annotators, documents) are Text, so `bob[/]` or `:fire:` shows as written instead of
     being read as markup or emoji."""
     summary = Text(f"{len(report['annotators'])} annotators ({', '.join(report['annotators']) or 'none'}), "
-                   f"{report['documents']} documents finished by at least two of them")
+                   + documents_line(report))
     labels = Table("label", *(SHORT[m] for m in LABEL_MEASURES), title="Agreement per label")
     for key, values in report["labels"].items():
         labels.add_row(Text(key), *(_fmt(values[m]) for m in LABEL_MEASURES), style="bold" if key == OVERALL else None)

@@ -15,7 +15,7 @@ from annotator.agreement import (
     cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal_counts,
     krippendorff_alpha_nominal_value_counts, overlap_matching, unitizing_alpha,
 )
-from annotator.agreement_units import Units, load_units, select_annotators, select_labels
+from annotator.agreement_units import DOCUMENT_RULES, Units, load_units, select_annotators, select_labels
 from annotator.errors import UserError
 from annotator.store import Project
 from annotator.suggestions.measures import decision_counts
@@ -27,7 +27,8 @@ PAIR_MEASURES = ("span_f1_exact", "span_f1_overlap", "cohen_kappa")
 
 
 def agreement_report(project: Project, annotators: list[str] | None = None,
-                     labels: list[str] | None = None) -> dict:
+                     labels: list[str] | None = None, documents: str = DOCUMENT_RULES[0]) -> dict:
+    """`documents`: "all-finished" (every selected annotator finished it) or "any-two" (at least two did)."""
     if annotators is not None and len(set(annotators)) < 2:
         named = f"one ({', '.join(set(annotators))})" if annotators else "none"
         raise UserError(f"--annotators: agreement needs at least two annotators; you named {named}; "
@@ -35,7 +36,7 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
     with project.read() as session:
         names = select_annotators(session, annotators)
         label_names = select_labels(session, labels)
-        units = load_units(session, names, label_names)
+        units = load_units(session, names, label_names, documents)
         decisions = decision_counts(session, names)
     overlap = {pair: _overlap_counts(units, *pair) for pair in combinations(range(len(names)), 2)}
     pairs = {pair: _pair_rows(units, *pair, counts) for pair, counts in overlap.items()}
@@ -48,6 +49,7 @@ def agreement_report(project: Project, annotators: list[str] | None = None,
         "documents_detail": _documents_detail(units, overlap, values),
         # Per annotator, what they did with suggestions (automation bias shows here).
         "suggestion_decisions": decisions,
+        "document_rule": documents,
     }
 
 

@@ -28,7 +28,7 @@ _HIGH = 1 << 32  # start * _HIGH + end packs a span's offsets in one integer
 
 @dataclass
 class Units:
-    """The coding units and spans of the documents finished by >= 2 selected annotators."""
+    """The coding units and spans of the documents in the report (see DOCUMENT_RULES)."""
 
     annotators: list[str]
     labels: list[str]
@@ -68,7 +68,12 @@ def select_labels(session: Session, wanted: list[str] | None) -> list[str]:
     return wanted
 
 
-def load_units(session: Session, annotators: list[str], labels: list[str]) -> Units:
+# Which documents a report covers: those every selected annotator finished (the default: every
+# measure then compares the same documents), or those at least two of them finished.
+DOCUMENT_RULES = ("all-finished", "any-two")
+
+
+def load_units(session: Session, annotators: list[str], labels: list[str], documents: str = DOCUMENT_RULES[0]) -> Units:
     docs = queries.documents(session)[["id", "name", "length"]]
     status = queries.statuses(session)
     done = status[(status["status"] == "done") & status["annotator"].isin(annotators)]
@@ -77,7 +82,10 @@ def load_units(session: Session, annotators: list[str], labels: list[str]) -> Un
     finished[row, pd.Index(annotators).get_indexer(done["annotator"])] = True
     for column, ran_on in _suggestion_sources(session, annotators).items():
         finished[:, column] = docs["id"].isin(ran_on).to_numpy()
-    keep = finished.sum(axis=1) >= 2
+    if documents not in DOCUMENT_RULES:
+        raise UserError(f"--documents {documents!r}: use one of {', '.join(DOCUMENT_RULES)}")
+    keep = finished.all(axis=1) if documents == "all-finished" else finished.sum(axis=1) >= 2
+    keep &= len(annotators) >= 2  # one annotator is not a comparison (and all() of none is true)
     docs, finished = docs[keep].reset_index(drop=True), finished[keep]
     lengths = docs["length"].to_numpy(np.int64)
     docs["offset"] = np.cumsum(lengths) - lengths

@@ -28,6 +28,9 @@ SERVER_ROLES = "server_roles"
 # "suggested:<source>" (e.g. "suggested:rules", "suggested:model:v1"): the sorted ids of the
 # documents that suggestion source ran on (annotator.suggestions.suggest); agreement counts the
 # source as having finished them.
+# true: anyone may annotate any document; false: only the documents assigned to them (others open
+# read-only). Unset: free while nothing is assigned (a solo user), not once something is.
+FREE_CHOICE = "free_choice"
 
 
 def get_setting(session: Session, key: str, default=None):

@@ -10,15 +10,16 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.model import Annotator, Document, DocumentStatus, Span
+from annotator.model import Annotator, Assignment, Document, DocumentStatus, Span
 
 FINISHED = ("done", "skipped")
 
 
 def document_rows(session: Session, annotator: str) -> pd.DataFrame:
-    """id, name, lang, length, status, spans — every document in import order, no text.
+    """id, name, lang, length, status, spans, position — every document in import order, no text.
 
-    status and spans are this annotator's (todo and 0 when they have not started).
+    status and spans are this annotator's (todo and 0 when they have not started); position is
+    the document's place in their queue (-1 when it is not assigned to them).
     """
     mine = select(Annotator.id).where(Annotator.name == annotator).scalar_subquery()
     counts = (
@@ -29,13 +30,15 @@ def document_rows(session: Session, annotator: str) -> pd.DataFrame:
     )
     rows = session.execute(
         select(Document.id, Document.name, Document.lang, Document.length,
-               func.coalesce(DocumentStatus.status, "todo"), func.coalesce(counts.c.spans, 0))
+               func.coalesce(DocumentStatus.status, "todo"), func.coalesce(counts.c.spans, 0),
+               func.coalesce(Assignment.position, -1))
         .select_from(Document)
         .outerjoin(DocumentStatus, (DocumentStatus.document_id == Document.id) & (DocumentStatus.annotator_id == mine))
         .outerjoin(counts, counts.c.document_id == Document.id)
+        .outerjoin(Assignment, (Assignment.document_id == Document.id) & (Assignment.annotator_id == mine))
         .order_by(Document.id)
     ).all()
-    return pd.DataFrame(rows, columns=["id", "name", "lang", "length", "status", "spans"])
+    return pd.DataFrame(rows, columns=["id", "name", "lang", "length", "status", "spans", "position"])
 
 
 def document_row(session: Session, annotator: str, document_id: int) -> tuple[str, int]:
@@ -56,3 +59,17 @@ def next_unfinished(rows: pd.DataFrame, current_id: int | None) -> int | None:
     after = open_rows[open_rows["id"] > current_id] if current_id is not None else open_rows
     chosen = after if not after.empty else open_rows
     return int(chosen["id"].iloc[0])
+
+
+def next_document(rows: pd.DataFrame, current_id: int | None) -> int | None:
+    """Where "done, next" goes: the next document of my queue (assignment order, after the current
+    one, wrapping around) when something is assigned to me; else the next document not done."""
+    mine = rows[rows["position"] >= 0]
+    if mine.empty:
+        return next_unfinished(rows, current_id)
+    queue = mine[~mine["status"].isin(FINISHED)].sort_values("position")
+    if queue.empty:
+        return None
+    current = mine.loc[mine["id"] == current_id, "position"]
+    after = queue[queue["position"] > current.iloc[0]] if not current.empty else queue
+    return int((after if not after.empty else queue)["id"].iloc[0])

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli import assign, bundle, export, gui, project, review, suggest, team, train
+from cli import assign, bundle, export, gui, progress, project, review, suggest, team, train
 
 app = typer.Typer(
     help="Annotate who said what in news articles (SPEAKER, QUOTE, THREAT, FIGURE and the links between them): "
@@ -47,6 +47,7 @@ app.command("stats")(project.stats)
 app.command("assign")(assign.assign)
 app.add_typer(bundle.app, name="bundle")
 app.add_typer(team.app, name="team")
+app.command("progress")(progress.progress)
 app.command("agreement")(review.agreement)
 app.command("adjudicate")(review.adjudicate)
 app.command("suggest")(suggest.suggest)

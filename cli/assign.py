@@ -17,6 +17,7 @@ from cli.common import ProjectArg, choices, one_line_errors, opened_project, spl
 Docs = choices("Docs", ("unassigned", "all"))  # annotator.assignment.assign.DOCS
 Balance = choices("Balance", ("docs", "words"))  # annotator.assignment.assign.BALANCE
 Order = choices("Order", ("plan", "uncertain"))  # annotator.assignment.assign.ORDERS
+YesNo = choices("YesNo", ("yes", "no"))
 
 
 def assign(
@@ -31,17 +32,21 @@ def assign(
     move_from: Annotated[Optional[str], typer.Option("--move-from", metavar="NAME", help="Hand this annotator's unfinished documents over (with --to).")] = None,
     to: Annotated[Optional[list[str]], typer.Option(metavar="A,B,…", help="Who takes them over.")] = None,
     show: Annotated[bool, typer.Option("--show", help="Change nothing; list document → annotators.")] = False,
+    free: Annotated[Optional[YesNo], typer.Option("--free", help="yes: anyone may annotate any document; no: only what is assigned to them (the rest opens read-only). Default: yes while nothing is assigned.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Hand out the documents: balanced loads, a planned overlap spread over every pair, stable re-runs."""
     with one_line_errors():
-        if sum((show, move_from is not None, annotators is not None)) != 1:
-            raise UserError("give one of --annotators A,B (assign), --move-from NAME --to A,B (hand over) or --show")
+        if sum((show, move_from is not None, annotators is not None, free is not None)) != 1:
+            raise UserError("give one of --annotators A,B (assign), --move-from NAME --to A,B (hand over), --show "
+                            "or --free yes|no")
         if to is not None and move_from is None:
             raise UserError("--to goes with --move-from NAME (whose unfinished documents to hand over)")
         with opened_project(project) as opened:
             if show:
                 return _show(opened, as_json)
+            if free is not None:
+                return _set_free(opened, free.value == "yes", as_json)
             if move_from is not None:
                 from annotator.assignment.move import move_documents
 
@@ -82,6 +87,18 @@ def _show(opened, as_json: bool) -> None:
     assigned = sum(1 for holders in listing["documents"].values() if holders)
     stdout_console.print(f"{assigned} of {len(listing['documents'])} documents assigned, "
                          f"{len(listing['overlap'])} shared by several annotators")
+
+
+def _set_free(opened, free: bool, as_json: bool) -> None:
+    from annotator.queue import set_free_choice
+
+    set_free_choice(opened, free)
+    if as_json:
+        print(json.dumps({"free": free}))
+        return
+    stdout_console.print("free choice: anyone may annotate any document" if free else
+                         "no free choice: each annotator edits only the documents assigned to them; "
+                         "the others open read-only")
 
 
 def _print_move(summary, giver: str, as_json: bool) -> None:

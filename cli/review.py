@@ -19,6 +19,7 @@ from cli.common import ProjectArg, choices, one_line_errors, opened_project, spl
 
 
 ReportFormat = choices("ReportFormat", ("table", "json", "csv", "html"))
+DocumentRule = choices("DocumentRule", ("all-finished", "any-two"))  # annotator.agreement_units.DOCUMENT_RULES
 
 
 def agreement(
@@ -28,6 +29,7 @@ def agreement(
     report_format: Annotated[ReportFormat, typer.Option("--format", help="table, json, csv or html (self-contained, with plots).")] = ReportFormat.table,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
     curve_file: Annotated[Optional[Path], typer.Option("--learning-curve", help="html: add the plot of this learning_curve.json (annotator learning-curve --out).")] = None,
+    documents: Annotated[DocumentRule, typer.Option(help="all-finished: the documents every compared annotator finished; any-two: those at least two of them finished.")] = DocumentRule("all-finished"),
 ) -> None:
     """Agreement per label, pair and document: span F1, Cohen's and Fleiss' kappa, Krippendorff's alpha and alpha_U."""
     from annotator import agreement_render as render
@@ -36,7 +38,7 @@ def agreement(
     with one_line_errors(), opened_project(project) as opened:
         appendix = _curve_section(curve_file, report_format) if curve_file is not None else ""
         report = agreement_report(opened, split_names([annotators] if annotators else None),
-                                  split_names([labels] if labels else None))
+                                  split_names([labels] if labels else None), documents.value)
         if report_format is ReportFormat.table:
             if out_file is None:
                 for part in render.to_tables(report):
@@ -45,7 +47,7 @@ def agreement(
             with _in_existing_folder(out_file).open("w", encoding="utf-8") as handle:
                 for part in render.to_tables(report):
                     Console(file=handle, width=120).print(part)
-            stdout_console.print(f"wrote {escape(str(out_file))}")
+            stdout_console.print(f"wrote {escape(str(out_file))}: {escape(render.documents_line(report))}", soft_wrap=True)
             return
         text = {"json": render.to_json, "csv": render.to_csv,
                 "html": lambda r: render.to_html(r, f"Agreement — {opened.name}", appendix)}[report_format.value](report)
@@ -53,7 +55,7 @@ def agreement(
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:  # newline="": the CSV ends rows with \r\n itself
             _in_existing_folder(out_file).write_text(text, encoding="utf-8", newline="")
-            stdout_console.print(f"wrote {escape(str(out_file))}")
+            stdout_console.print(f"wrote {escape(str(out_file))}: {escape(render.documents_line(report))}", soft_wrap=True)
 
 
 def _curve_section(path: Path, report_format) -> str:

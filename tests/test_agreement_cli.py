@@ -21,7 +21,8 @@ def test_json_is_the_report(sample_project):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data == json.loads(json.dumps(agreement_report(sample_project)))
-    assert list(data) == ["annotators", "documents", "labels", "pairs", "documents_detail", "suggestion_decisions"]
+    assert list(data) == ["annotators", "documents", "labels", "pairs", "documents_detail", "suggestion_decisions",
+                          "document_rule"]
 
 
 def test_table_is_readable_in_a_terminal(sample_project):
@@ -74,3 +75,20 @@ def test_table_can_go_to_a_file(sample_project, tmp_path):
     result = _run(sample_project.url, "--out", out)
     assert result.exit_code == 0, result.output
     assert "Agreement per label" in out.read_text(encoding="utf-8") and "_overall" in out.read_text(encoding="utf-8")
+
+
+def test_by_default_the_documents_everyone_compared_finished_and_it_says_how_many(sample_project):
+    from annotator import queries
+    from annotator.commands import set_status
+
+    with sample_project.read() as session:
+        first, second = queries.documents(session)["id"].tolist()[:2]
+    for document in (first, second):
+        set_status(sample_project, document, "dave", "done")  # dave finished two of the five
+    result = _run(sample_project.url)
+    assert result.exit_code == 0, result.output
+    assert "4 annotators (alice, bob, carol, dave), 2 documents finished by all of alice, bob, carol, dave" \
+        in " ".join(result.stdout.split())  # however the terminal wraps it
+    older = _run(sample_project.url, "--documents", "any-two", "--format", "json")
+    assert json.loads(older.stdout)["documents"] == 5
+    assert _run(sample_project.url, "--documents", "some").exit_code != 0

@@ -53,7 +53,7 @@ def _approx(value):
 
 
 def test_tiny_project_labels_match_the_hand_calculation(tiny):
-    report = agreement_report(tiny)
+    report = agreement_report(tiny, documents="any-two")  # doc2 too, which cyd did not finish
     assert report["annotators"] == ["ana", "ben", "cyd"]
     assert report["documents"] == 2
     speaker, quote, overall = (report["labels"][k] for k in ("SPEAKER", "QUOTE", "_overall"))
@@ -90,7 +90,7 @@ def test_tiny_project_labels_match_the_hand_calculation(tiny):
 
 
 def test_tiny_project_pairs_and_documents(tiny):
-    report = agreement_report(tiny)
+    report = agreement_report(tiny, documents="any-two")
     keys = ["SPEAKER", "QUOTE", "THREAT", "FIGURE", "_overall"]
     assert [(p["a"], p["b"], p["label"]) for p in report["pairs"]] == [
         (a, b, k) for a, b in (("ana", "ben"), ("ana", "cyd"), ("ben", "cyd")) for k in keys]
@@ -114,6 +114,23 @@ def test_tiny_project_pairs_and_documents(tiny):
     assert detail[(doc2, "QUOTE")]["span_f1_overlap"] == 0.0
     assert detail[(doc2, "THREAT")] == {"document_id": doc2, "document": documents["name"][1], "label": "THREAT",
                                         "krippendorff_alpha": None, "span_f1_overlap": None}
+
+
+def test_by_default_only_the_documents_every_compared_annotator_finished(tiny):
+    report = agreement_report(tiny)  # cyd did not finish doc2: doc1 alone
+    with tiny.read() as session:
+        doc1 = int(queries.documents(session)["id"].iloc[0])
+    assert report["documents"] == 1 and report["document_rule"] == "all-finished"
+    assert {d["document_id"] for d in report["documents_detail"]} == {doc1}
+    # SPEAKER over doc1 alone, as doc1's row above: o00=7 o01=o10=2 o11=1 -> 5/27; Fleiss as before (doc1 only).
+    assert report["labels"]["SPEAKER"]["krippendorff_alpha"] == _approx(F(5, 27))
+    assert report["labels"]["SPEAKER"]["fleiss_kappa"] == _approx(F(1, 9))
+    # Cohen ana-ben on doc1 alone: SPEAKER identical -> 1 (it was 1 over both documents too).
+    ana_ben = {p["label"]: p for p in report["pairs"] if (p["a"], p["b"]) == ("ana", "ben")}
+    assert ana_ben["SPEAKER"]["cohen_kappa"] == 1.0
+    assert agreement_report(tiny, ["ana", "ben"])["documents"] == 2  # both finished both
+    with pytest.raises(UserError, match="--documents 'some'"):
+        agreement_report(tiny, documents="some")
 
 
 def test_unitizing_alpha_lays_the_finished_documents_end_to_end(tiny):

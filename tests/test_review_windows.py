@@ -77,6 +77,7 @@ def test_dashboard_computes_off_the_ui_thread_and_shows_the_report(qtbot, window
     assert dashboard.report is None and "Computing" in dashboard.summary.text()  # not computed in the click
     qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     expected = agreement_report(sample_project)
+    assert "5 documents finished by all of alice, bob, carol" in dashboard.summary.text()
 
     labels = dashboard.labels_model
     shown_rows = {labels.index(r, 0).data(): [labels.index(r, c + 1).data() for c in range(len(LABEL_MEASURES))]
@@ -317,3 +318,20 @@ def test_dashboard_for_chosen_annotators_and_labels_and_a_clear_error(qtbot, win
     qtbot.keyClick(dashboard.annotators, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dashboard.running(), timeout=20_000)
     assert "no annotator named 'zed'" in dashboard.summary.text()
+
+
+def test_dashboard_compares_the_documents_everyone_finished_unless_told_any_two(qtbot, window, sample_project):
+    from annotator.commands import set_status
+
+    with sample_project.read() as session:
+        first = int(queries.documents(session)["id"].iloc[0])
+    set_status(sample_project, first, "dave", "done")  # dave finished one of the five
+    dashboard = open_dashboard(qtbot, window)
+    qtbot.keyClicks(dashboard.annotators, "alice,bob,dave")
+    qtbot.keyClick(dashboard.annotators, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dashboard.running(), timeout=20_000)
+    assert "1 documents finished by all of alice, bob, dave" in dashboard.summary.text()
+    dashboard.documents.setCurrentIndex(1)  # finished by at least two: computed again
+    qtbot.waitUntil(lambda: not dashboard.running() and dashboard.report["documents"] == 5, timeout=20_000)
+    assert "5 documents finished by at least two of them" in dashboard.summary.text()
+    assert dashboard.report == agreement_report(sample_project, ["alice", "bob", "dave"], None, "any-two")

@@ -120,8 +120,12 @@ def test_agreement_names_a_model_source_beside_people(sample_project, tiny_model
     result = _run("agreement", sample_project.url, "--annotators", "alice,bob,model:v1", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["annotators"] == ["alice", "bob", "model:v1"] and report["documents"] == 5
+    # the English model ran on the four English articles: those are the ones all three finished
+    assert report["annotators"] == ["alice", "bob", "model:v1"] and report["documents"] == 4
     assert {(p["a"], p["b"]) for p in report["pairs"]} >= {("alice", "model:v1"), ("bob", "model:v1")}
+    any_two = _run("agreement", sample_project.url, "--annotators", "alice,bob,model:v1", "--documents", "any-two",
+                   "--format", "json")
+    assert json.loads(any_two.stdout)["documents"] == 5
 
 
 def test_assign_order_uncertain_queues_the_least_certain_first(sample_project, tiny_model):

@@ -17,9 +17,10 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from annotator.agreement_render import SHORT
+from annotator.agreement_render import SHORT, documents_line
 from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
 from annotator.changes import Change
+from annotator.agreement_units import DOCUMENT_RULES
 from annotator.store import Project
 from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
 from ui.background import BackgroundJob, run_in_background
@@ -67,6 +68,11 @@ class AgreementDashboard(QWidget):
         self.labels_field.setPlaceholderText("every label")
         for field in (self.annotators, self.labels_field):
             field.returnPressed.connect(self.compute)
+        self.documents = QComboBox(self)  # `annotator agreement --documents`
+        self.documents.setObjectName("agreement-documents")
+        self.documents.addItem("finished by all of them", DOCUMENT_RULES[0])
+        self.documents.addItem("finished by at least two", DOCUMENT_RULES[1])
+        self.documents.currentIndexChanged.connect(self.compute)
         self.labels_model = LabelMeasuresModel(self)
         self.labels_view = _table(self.labels_model, "agreement-labels", self)
         self.labels_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -97,6 +103,8 @@ class AgreementDashboard(QWidget):
         top.addWidget(self.annotators, 2)
         top.addWidget(QLabel("Labels:", self))
         top.addWidget(self.labels_field, 1)
+        top.addWidget(QLabel("Documents:", self))
+        top.addWidget(self.documents)
         top.addWidget(self.refresh)
         pick = QHBoxLayout()
         pick.addWidget(QLabel("Pairs:", self))
@@ -134,7 +142,9 @@ class AgreementDashboard(QWidget):
         self.stale = False
         self.summary.setText("Computing agreement…")
         project, annotators, labels = self.project, _names(self.annotators.text()), _names(self.labels_field.text())
-        self.job = run_in_background(lambda _progress, _cancelled: agreement_report(project, annotators, labels),
+        documents = self.documents.currentData()
+        self.job = run_in_background(lambda _progress, _cancelled: agreement_report(project, annotators, labels,
+                                                                                   documents),
                                      "agreement", self._show, self._failed)
 
     def running(self) -> bool:
@@ -146,7 +156,7 @@ class AgreementDashboard(QWidget):
         self.report = report
         names = report["annotators"]
         self.summary.setText(f"{len(names)} annotators ({', '.join(names) or 'none'}); "
-                             f"{report['documents']} documents finished by at least two of them. "
+                             f"{documents_line(report)}. "
                              "— means undefined (no units, or a single category).")
         if self.stale:
             self._say_stale()

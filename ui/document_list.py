@@ -16,8 +16,11 @@ STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done", "s
 # Status colours per theme, each readable on that theme's background.
 STATUS_COLOR = {"light": {"done": "#1b5e20", "skipped": "#6d4c41", "in_progress": "#0d47a1"},
                 "dark": {"done": "#81c784", "skipped": "#bcaaa4", "in_progress": "#90caf9"}}
-FILTERS = (("All", None), ("Not done", ("todo", "in_progress")), ("To do", ("todo",)),
-           ("In progress", ("in_progress",)), ("Done", ("done",)), ("Skipped", ("skipped",)))
+NOT_DONE = ("todo", "in_progress")
+MY_QUEUE = "My queue"  # assigned to me and not done or skipped, in my assignment order
+FILTERS = (("All", None), ("Not done", NOT_DONE), ("To do", ("todo",)), ("In progress", ("in_progress",)),
+           ("Done", ("done",)), ("Skipped", ("skipped",)), (MY_QUEUE, NOT_DONE))
+QUEUE_FILTER = len(FILTERS) - 1
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -26,7 +29,7 @@ class DocumentListModel(RowsTableModel):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._rows = pd.DataFrame(columns=["id", *_FIELDS])
+        self._rows = pd.DataFrame(columns=["id", *_FIELDS, "position"])
         self._row_of: dict[int, int] = {}
 
     def set_rows(self, rows: pd.DataFrame) -> None:
@@ -79,30 +82,39 @@ class DocumentListModel(RowsTableModel):
 
 
 class DocumentFilter(QSortFilterProxyModel):
-    """Filters by my status and by a search in the document name."""
+    """Filters by my status, by my queue (shown in queue order) and by a search in the document name."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.statuses: tuple[str, ...] | None = None
+        self.queue_only = False
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(0)
 
-    def set_statuses(self, statuses: tuple[str, ...] | None) -> None:
+    def set_filter(self, statuses: tuple[str, ...] | None, queue_only: bool = False) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.10; invalidateFilter() is deprecated there
             self.beginFilterChange()
-            self.statuses = statuses
+            self.statuses, self.queue_only = statuses, queue_only
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
-            self.statuses = statuses
+            self.statuses, self.queue_only = statuses, queue_only
             self.invalidateFilter()
+        self.sort(0 if queue_only else -1)  # -1: import order again
+
+    def _value(self, row: int, field: str):
+        rows = self.sourceModel().rows()
+        return rows.iat[row, rows.columns.get_loc(field)]
 
     def filterAcceptsRow(self, row: int, parent) -> bool:
-        if self.statuses is not None:
-            model = self.sourceModel()
-            status = model.rows().iat[row, model.rows().columns.get_loc("status")]
-            if status not in self.statuses:
-                return False
+        if self.queue_only and self._value(row, "position") < 0:
+            return False
+        if self.statuses is not None and self._value(row, "status") not in self.statuses:
+            return False
         return super().filterAcceptsRow(row, parent)
+
+    def lessThan(self, left, right) -> bool:  # sorted only in queue mode: by queue position
+        # A plain bool: Qt cannot take numpy's from a virtual method.
+        return bool(self._value(left.row(), "position") < self._value(right.row(), "position"))
 
 
 class DocumentListPanel(QWidget):
@@ -117,7 +129,7 @@ class DocumentListPanel(QWidget):
         self.filter.setObjectName("status-filter")
         for title, _ in FILTERS:
             self.filter.addItem(title)
-        self.filter.currentIndexChanged.connect(lambda i: self.proxy.set_statuses(FILTERS[i][1]))
+        self.filter.currentIndexChanged.connect(lambda i: self.proxy.set_filter(FILTERS[i][1], i == QUEUE_FILTER))
         self.search = QLineEdit(self)
         self.search.setObjectName("document-search")
         self.search.setPlaceholderText("Search documents…")
@@ -131,6 +143,11 @@ class DocumentListPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.filter)
         layout.addWidget(self.table)
+
+    def show_queue_first(self) -> None:
+        """My queue when something is assigned to me, else every document (a solo user's list)."""
+        rows = self.model.rows()
+        self.filter.setCurrentIndex(QUEUE_FILTER if bool((rows["position"] >= 0).any()) else 0)
 
     def visible_ids(self) -> list[int]:
         """Document ids in the order shown (after filter and search)."""

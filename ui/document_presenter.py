@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from annotator import queries
 from annotator.annotations import DocumentAnnotations, LinkInfo
 from annotator.changes import Change
+from annotator.queue import read_only_reason
 from annotator.worklist import document_row
 from ui.shown_annotations import ShownAnnotations, excerpt
 
@@ -29,6 +30,7 @@ class DocumentPresenter:
         self.state: DocumentAnnotations | None = None
         self.text = ""
         self.shown: ShownAnnotations | None = None  # the open document's spans as the views show them
+        self.read_only: str | None = None  # why the open document may not be edited (not assigned to me)
 
     def current_document(self) -> int | None:
         return self.state.document_id if self.state else None
@@ -39,6 +41,9 @@ class DocumentPresenter:
         with window.project.read() as session:
             self.text, _tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, window.annotator)
+            self.read_only = read_only_reason(session, document_id, window.annotator)
+        window.read_only_note.setText(f"⚠ {self.read_only[0].upper()}{self.read_only[1:]}" if self.read_only else "")
+        window.read_only_note.setVisible(self.read_only is not None)
         self.shown = ShownAnnotations(self.state, self.text)
         window.view.set_document(self.text, list(self.shown.spans.values()), self.shown.links())
         window.span_table.span_model.set_rows(list(self.shown.rows.values()))
@@ -52,6 +57,8 @@ class DocumentPresenter:
         self.state = None
         self.text = ""
         self.shown = None
+        self.read_only = None
+        self.window.read_only_note.hide()
         self.window.view.set_document("", [])
         self.window.view.setPlaceholderText(message)
         self.window.title.setText(message)

@@ -32,6 +32,9 @@ class LinkPicker(QDialog):
         layout.addWidget(self.list)
         layout.addWidget(buttons)
         self.resize(520, 320)
+        # The list has the keys from the start, not once the window manager activates the dialog
+        # (a key pressed in between went nowhere).
+        self.list.setFocus()
 
     def chosen(self) -> int | None:
         item = self.list.currentItem()

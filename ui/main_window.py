@@ -15,7 +15,8 @@ from annotator import commands
 from annotator.annotations import DocumentAnnotations
 from annotator.changes import Change
 from annotator.store import Project
-from annotator.worklist import next_unfinished
+from annotator.queue import check_editable
+from annotator.worklist import next_document
 from ui.actions import ActionRegistry, ActionSpec
 from ui.article_view import ArticleView
 from ui.change_signal import ChangeSignal
@@ -72,10 +73,17 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.title.setFont(font)
+        self.read_only_note = QLabel(self)  # shown over a document I may only read (not assigned to me)
+        self.read_only_note.setObjectName("read-only-note")
+        self.read_only_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setStyleSheet("QLabel { background: #fff3cd; color: #5c4400; padding: 4px; }")
+        self.read_only_note.hide()
         center = QWidget(self)
         column = QVBoxLayout(center)
         column.setContentsMargins(6, 6, 6, 6)
         column.addWidget(self.title)
+        column.addWidget(self.read_only_note)
         column.addWidget(self.label_bar)
         column.addWidget(self.find_bar)
         column.addWidget(self.view, 1)
@@ -129,6 +137,7 @@ class MainWindow(QMainWindow):
         a(ActionSpec("review.unlink", "&Remove link…", "Review", self.unlink, ("Shift+L",)))
         a(ActionSpec("review.agreement", "&Agreement…", "Review", self.review.agreement, ("Ctrl+Shift+A",),
                      separator_before=True))
+        a(ActionSpec("review.team", "&Team progress…", "Review", self.review.team_progress, ("Ctrl+Shift+P",)))
         a(ActionSpec("review.compare", "&Compare / adjudicate…", "Review", self.review.compare_current,
                      ("Ctrl+Shift+C",)))
         a(ActionSpec("review.train", "&Train model…", "Review", self.projects.train_model))
@@ -210,9 +219,11 @@ class MainWindow(QMainWindow):
             return
         if self._run(commands.set_status, self.project, document, self.annotator, status) is None:
             return
-        following = next_unfinished(self.documents.model.rows(), document)
+        following = next_document(self.documents.model.rows(), document)
         if following is None:
-            self.status.showMessage("Every document is done or skipped.", 8000)
+            self.status.showMessage("Every document is done or skipped." if (self.documents.model.rows()["position"] < 0)
+                                    .all() else "Your queue is empty: every document assigned to you is done or "
+                                    "skipped.", 8000)
             return
         self.open_document(following)
 
@@ -241,6 +252,9 @@ class MainWindow(QMainWindow):
 
     def link(self) -> None:
         head = self.view.selected_span
+        if self.presenter.read_only:  # before the picker opens: the edit would be refused anyway
+            self.status.error(self.presenter.read_only)
+            return
         if self.state is None or head is None:
             self.status.showMessage("Select a QUOTE or THREAT span first (click it), then press L.", 6000)
             return
@@ -294,7 +308,15 @@ class MainWindow(QMainWindow):
         """Run a core command through the project's History; it is in the file before any window
         shows it. Returns the change, or None when refused or when it waits behind another program's
         write (the queue retries it; it is shown once stored)."""
-        return self.undo_stack.run(command, *args, **kwargs)
+        document = self.current_document()
+        if document is None:
+            return self.undo_stack.run(command, *args, **kwargs)
+
+        def guarded(*given, **named) -> Change:  # a document not assigned to me is read-only (core rule)
+            check_editable(self.project, document, self.annotator)
+            return command(*given, **named)
+
+        return self.undo_stack.run(guarded, *args, **kwargs)
 
     def _refused(self, message: str) -> None:
         self.status.error(message)

@@ -18,7 +18,7 @@ from annotator.history import History
 from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
 from annotator.team import server_annotator
-from annotator.worklist import document_rows, next_unfinished
+from annotator.worklist import document_rows, next_document
 from ui.change_signal import ChangeSignal
 from ui.document_presenter import APP_TITLE
 from ui.review_windows import ReviewWindows
@@ -62,6 +62,7 @@ class ProjectController:
             rows = document_rows(session, window.annotator)
         window.show_schema(schema)
         window.documents.model.set_rows(rows)
+        window.documents.show_queue_first()
         window.presenter.update_progress()
         window.settings.add_recent(project.address)  # a file's path, a server's URL without the password
         if rows.empty:
@@ -69,7 +70,7 @@ class ProjectController:
             return
         last = window.settings.last_document(project.url, window.annotator)
         ids = set(rows["id"].tolist())
-        first = last if last in ids else (next_unfinished(rows, None) or int(rows["id"].iloc[0]))
+        first = last if last in ids else (next_document(rows, None) or int(rows["id"].iloc[0]))
         window.open_document(first)
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 
 from ui.agreement_dashboard import AgreementDashboard
 from ui.compare_view import CompareWindow
+from ui.team_progress import TeamProgressWindow
 
 
 class ReviewWindows:
@@ -17,10 +18,11 @@ class ReviewWindows:
         self.window = window
         self.dashboard: AgreementDashboard | None = None
         self.compare: CompareWindow | None = None
+        self.team: TeamProgressWindow | None = None
 
     def project_changed(self) -> None:
         """Close the windows that show another project than the main window's."""
-        for attribute in ("dashboard", "compare"):
+        for attribute in ("dashboard", "compare", "team"):
             shown = getattr(self, attribute)
             if shown is not None and shown.project is not self.window.project:
                 shown.close()
@@ -47,6 +49,16 @@ class ReviewWindows:
             self.dashboard.document_chosen.connect(self.compare_document)
         self.dashboard.compute()  # statuses may have changed since it was last shown
         _bring_up(self.dashboard)
+
+    def team_progress(self) -> None:
+        project = self._project()
+        if project is None:
+            return
+        if self.team is None:
+            self.team = TeamProgressWindow(project, self.window)
+            self.window.changes.changed.connect(self.team.show_change)
+        self.team.refresh()  # statuses may have changed since it was last shown
+        _bring_up(self.team)
 
     def compare_current(self) -> None:
         document = self.window.current_document()
