@@ -50,6 +50,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_bundle.py
 	$(BIN)/python benchmarks/bench_progress.py
 	$(BIN)/python benchmarks/bench_startup.py
+	scripts/with-postgres $(BIN)/python benchmarks/bench_postgres.py
+	scripts/with-postgres $(BIN)/python benchmarks/bench_team.py
+	$(BIN)/python benchmarks/bench_suggest.py
 	$(BIN)/python benchmarks/bench_train.py
 
 clean:
