@@ -1,4 +1,4 @@
-"""Review → Team progress: a bar per annotator (done / assigned), the same numbers as
+"""Review → Team progress: a bar per annotator (finished / assigned), the same numbers as
 `annotator progress`, counted again when someone finishes a document while it is shown."""
 
 from datetime import datetime, timezone
@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from annotator.commands import set_status
 from tests.test_progress import team
 from tests.test_window_flow import CTRL
 from tests.ui_helpers import open_window
@@ -26,8 +27,9 @@ def test_team_progress_opens_with_a_bar_per_annotator_and_follows_new_work(qtbot
     qtbot.keyClick(window.view, Qt.Key.Key_P, CTRL | SHIFT)
     shown = window.review.team
     qtbot.waitUntil(shown.isVisible)
-    assert _rows(window) == [["alice", "3 / 4", "3", (3, 4)], ["bob", "1 / 3", "1", (1, 3)],
-                             ["carol", "0 / 1", "0", (0, 1)], ["total", "4 / 8", "4", (4, 8)]]
+    # the bar: finished (done or skipped) of assigned; bob skipped one of his three
+    assert _rows(window) == [["alice", "3 / 4", "3", (3, 4)], ["bob", "2 / 3", "1", (2, 3)],
+                             ["carol", "0 / 1", "0", (0, 1)], ["total", "5 / 8", "4", (5, 8)]]
     assert "2 shared by several annotators, 1 of them done by all" in shown.summary.text()
     shown.grab()  # the bars paint
     assert window.current_document() == 6  # carol's queue: her one document
@@ -36,3 +38,9 @@ def test_team_progress_opens_with_a_bar_per_annotator_and_follows_new_work(qtbot
     qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)  # carol finishes it
     assert _rows(window)[2] == ["carol", "1 / 1", "1", (1, 1)]
     assert shown.model.index(2, 7).data() == "finished"
+    # work on a document that is not hers counts as done, but never pushes her bar past its end
+    mine = window.current_document()
+    other = next(doc for doc in range(1, 13) if doc != mine)
+    set_status(project, other, "carol", "done")
+    shown.refresh()
+    assert _rows(window)[2] == ["carol", "1 / 1", "2", (1, 1)]

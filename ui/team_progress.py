@@ -1,4 +1,4 @@
-"""Review → Team progress: one row per annotator with a bar of done / assigned, the counts, the rate
+"""Review → Team progress: one row per annotator with a bar of finished / assigned, the counts, the rate
 and the estimated finish (annotator.progress, the same numbers as `annotator progress`).
 
 Refreshed when opened, and while shown whenever a change touches statuses or assignments.
@@ -16,7 +16,7 @@ from annotator.store import Project
 from ui.table_model import RowsTableModel
 from ui.tables import configure_table
 
-COLUMNS = ("Annotator", "Done / assigned", "Done", "Skipped", "In progress", "Remaining", "Docs/hour (7 days)",
+COLUMNS = ("Annotator", "Finished / assigned", "Done", "Skipped", "In progress", "Remaining", "Docs/hour (7 days)",
            "Estimated finish")
 BAR_COLUMN = 1
 BAR_ROLE = Qt.ItemDataRole.UserRole  # (done, assigned) for the bar
@@ -40,7 +40,7 @@ class TeamProgressModel(RowsTableModel):
             return None
         row = self._rows[index.row()]
         if role == BAR_ROLE:
-            return row.done, row.assigned
+            return _finished(row), row.assigned
         if role == Qt.ItemDataRole.DisplayRole:
             return _cells(row)[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > BAR_COLUMN:
@@ -52,14 +52,20 @@ class TeamProgressModel(RowsTableModel):
         return None
 
 
+def _finished(row: AnnotatorProgress) -> int:
+    """Of the documents assigned to them, how many they finished (done or skipped): the bar never
+    passes its end because of work done on documents not theirs."""
+    return row.assigned - row.remaining
+
+
 def _cells(row: AnnotatorProgress) -> list[str]:
     finish = row.estimated_finish or ("finished" if row.assigned and not row.remaining else "—")
-    return [row.name, f"{row.done} / {row.assigned}", str(row.done), str(row.skipped), str(row.in_progress),
+    return [row.name, f"{_finished(row)} / {row.assigned}", str(row.done), str(row.skipped), str(row.in_progress),
             str(row.remaining), f"{row.per_hour:.2f}", finish]
 
 
 class ProgressBarDelegate(QStyledItemDelegate):
-    """Draws done / assigned as the platform's progress bar."""
+    """Draws finished / assigned as the platform's progress bar."""
 
     def paint(self, painter, option, index) -> None:
         done, assigned = index.data(BAR_ROLE)
