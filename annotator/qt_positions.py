@@ -6,6 +6,7 @@ QTextDocument given the text by setPlainText counts differently:
 - a code point beyond U+FFFF is two UTF-16 units, so two positions;
 - `\\r\\n` becomes ONE paragraph separator, so one position for two code points
   (a lone `\\r`, `\\n`, U+2029 and Qt's frame markers U+FDD0/U+FDD1 are one each);
+- one U+FEFF (a byte-order mark) at the very start of the text is dropped: no position;
 - everything else (U+2028, `\\x0b`, `\\x0c`, NUL, tabs, combining marks) is one position.
 
 In a `\\r\\n` pair the `\\r` takes the position and the `\\n` none, so a Qt position maps
@@ -23,6 +24,8 @@ def _widths(text: str) -> np.ndarray:
     codepoints = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     widths = np.where(codepoints > 0xFFFF, 2, 1)
     widths[1:][(codepoints[1:] == 0x0A) & (codepoints[:-1] == 0x0D)] = 0  # the \n of a \r\n pair
+    if codepoints.size and codepoints[0] == 0xFEFF:
+        widths[0] = 0  # setPlainText drops one byte-order mark at the very start (only there)
     return widths
 
 

@@ -9,23 +9,29 @@ from annotator.qt_positions import QtPositions
 # Every character Qt counts differently from Python, mixed with words, emoji and combining marks.
 BREAKS = ["\r\n", "\r", "\n", "\u2028", "\u2029", "\x0b", "\x0c", "\x00", "\ufdd0", "\ufdd1"]
 PIECES = BREAKS + ["\r\r\n", "\n\r", "\r\n\r\n", "😀", "👍🏽", "𝔘", "🇫🇷", "e\u0301", "a\u0308\u0301", "Putin",
-                   " ", "said", "« prêt »", "\t", "\u00a0", "“", "”", "l'Otan"]
+                   " ", "said", "« prêt »", "\t", "\u00a0", "“", "”", "l'Otan", "\ufeff"]
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=30).map("".join)
 SEPARATORS = {"\r", "\n", "\u2029", "\ufdd0", "\ufdd1"}  # each shown as one paragraph separator
 
 
-def qt_text(text: str) -> str:
-    """The text as a QTextDocument holds it: one paragraph separator for each break."""
+def qt_text(text: str, whole: bool = False) -> str:
+    """The text as a QTextDocument holds it: one paragraph separator for each break (and, for the
+    whole text, without the one byte-order mark Qt drops at its very start)."""
+    if whole and text.startswith("\ufeff"):
+        text = text[1:]
     return "".join("\u2029" if c in SEPARATORS else c for c in text.replace("\r\n", "\u2029"))
 
 
 def qt_units(text: str) -> list[str]:
     """The same as UTF-16 units, as QTextDocument.characterAt gives them."""
-    data = qt_text(text).encode("utf-16-le", "surrogatepass")
+    data = qt_text(text, whole=True).encode("utf-16-le", "surrogatepass")
     return [data[i:i + 2].decode("utf-16-le", "surrogatepass") for i in range(0, len(data), 2)]
 
 
 def between_cr_and_lf(text: str, offset: int) -> bool:
+    """An offset Qt has no position of its own for: inside a \\r\\n pair, or before a leading BOM."""
+    if offset == 0 and text.startswith("\ufeff"):
+        return True
     return 0 < offset < len(text) and text[offset - 1] == "\r" and text[offset] == "\n"
 
 
