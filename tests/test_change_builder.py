@@ -12,7 +12,7 @@ from annotator.changes import apply
 from annotator.commands import add_link, add_span, relabel_span
 from annotator.errors import UserError
 from annotator.model import Relation, Span, utcnow
-from tests.helpers import snapshot
+from tests.helpers import plain_connection, snapshot
 
 
 def _document(project) -> tuple[int, int]:
@@ -72,13 +72,19 @@ def test_a_gold_edit_by_a_new_reviewer_is_undone_with_the_reviewer(sample_projec
 
 
 def test_a_redo_whose_id_someone_else_took_meanwhile_is_refused_and_writes_nothing(sample_project):
-    if sample_project.engine.dialect.name != "sqlite":
-        pytest.skip("a server's sequence never hands a freed id out again")
     document, _ = _document(sample_project)
     mine = add_span(sample_project, document, "alice", "QUOTE", 0, 5)
     apply(sample_project, mine.inverse())
-    theirs = add_span(sample_project, document, "bob", "THREAT", 0, 5)
-    assert theirs.focus_span == mine.focus_span  # the freed id, taken by the next span
+    if sample_project.engine.dialect.name == "sqlite":
+        theirs = add_span(sample_project, document, "bob", "THREAT", 0, 5)
+        assert theirs.focus_span == mine.focus_span  # the freed id, taken by the next span
+    else:  # a server's sequence never hands a freed id out again: another program takes it by hand
+        row = mine.rows("spans")[0]
+        with plain_connection(sample_project) as other:
+            other.execute('INSERT INTO spans (id, document_id, doc_length, annotator_id, label_id, start, "end", '
+                          "origin, created_at, updated_at) SELECT %s, %s, %s, id, %s, 0, 5, 'manual', now(), now() "
+                          "FROM annotators WHERE name = 'bob'",
+                          (row["id"], row["document_id"], row["doc_length"], row["label_id"]))
     before = snapshot(sample_project)
     with pytest.raises(UserError, match=f"span {mine.focus_span} was changed elsewhere"):
         apply(sample_project, mine)
