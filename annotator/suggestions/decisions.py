@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from sqlalchemy import select
@@ -25,37 +24,13 @@ from annotator.changes import Change, row_of
 from annotator.errors import UserError
 from annotator.model import GOLD, MODEL, Annotator, Label, Relation, Span, SuggestionDecision, utcnow
 from annotator.store import Project
+from annotator.suggestions.seen import DocumentSuggestions, Suggestion  # noqa: F401  (Suggestion: callers' type)
 
 _TAKEN = ("accepted", "changed")
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    id: int
-    source: str
-    label: str
-    start: int
-    end: int
-    score: float | None
-
-
 def visible_suggestions(session: Session, document_id: int, annotator: str) -> list[Suggestion]:
-    me = session.scalar(select(Annotator.id).where(Annotator.name == annotator))
-    sources = dict(session.execute(select(Annotator.id, Annotator.name).where(Annotator.role == MODEL)).all())
-    if not sources:
-        return []
-    labels = dict(session.execute(select(Label.id, Label.name)).all())
-    decided = set(session.scalars(select(SuggestionDecision.suggestion_id)
-                                  .where(SuggestionDecision.annotator_id == me))) if me is not None else set()
-    mine = set(session.execute(select(Span.label_id, Span.start, Span.end)
-                               .where(Span.document_id == document_id, Span.annotator_id == me)).all()) \
-        if me is not None else set()
-    rows = session.execute(select(Span.id, Span.annotator_id, Span.label_id, Span.start, Span.end, Span.score)
-                           .where(Span.document_id == document_id, Span.annotator_id.in_(list(sources)))
-                           .order_by(Span.start, Span.end, Span.id)).all()
-    return [Suggestion(span_id, sources[source], labels[label], start, end, score)
-            for span_id, source, label, start, end, score in rows
-            if span_id not in decided and (label, start, end) not in mine]
+    return DocumentSuggestions.load(session, document_id, annotator).visible()
 
 
 def accept(project: Project, suggestion_id: int, annotator: str, label: str | None = None) -> Change:
