@@ -196,3 +196,22 @@ def test_without_a_suggestion_selected_the_keys_do_what_they_did(qtbot, window, 
     assert {"Next suggestion", "Previous suggestion", "Accept suggestion", "Reject suggestion",
             "Accept all suggestions", "Suggestions"} <= rows
     assert QApplication.focusWidget() is window.view
+
+
+def test_a_click_on_a_suggestion_selects_it_and_a_click_elsewhere_lets_it_go(qtbot, window):
+    from PySide6.QtGui import QTextCursor
+
+    view = window.view
+
+    def click_at(offset):
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(view._to_qt(offset))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(cursor).center())
+
+    click_at(TEXT.index("Lavrov") + 2)
+    assert selected(window) == ("SPEAKER", "Lavrov")
+    assert window.status.currentMessage() == "suggestion 8 of 8 · SPEAKER · rules"
+    click_at(TEXT.index("reporters") + 2)
+    assert window.suggestions.selected is None
+    click_at(TEXT.index("consequences") + 2)  # inside the QUOTE and the THREAT: the innermost
+    assert selected(window) == ("THREAT", "serious consequences")

@@ -30,7 +30,7 @@ class SuggestionKeys:
         self.layer = SuggestionLayer(window.view)
         self.seen: DocumentSuggestions | None = None
         self.visible: list[Suggestion] = []  # in text order
-        window.view.span_clicked.connect(lambda _span: self.select(None))  # a span (or nothing) clicked instead
+        window.view.span_clicked.connect(self._clicked)
         window.span_table.clicked.connect(lambda _index: self.select(None))
 
     @property
@@ -80,6 +80,11 @@ class SuggestionKeys:
         if not self.layer.shown:
             self.select(None)
         self._enable()
+
+    def _clicked(self, span_id: int) -> None:
+        """A click on one of my spans selects that span; elsewhere, the suggestion under it (the innermost)."""
+        at = self.window.view.textCursor().position()
+        self.select(self.layer.at(at) if span_id < 0 else None)
 
     def step(self, direction: int) -> None:
         """Tab / Shift+Tab: the next / previous suggestion from the selected one, or from the caret."""

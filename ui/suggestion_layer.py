@@ -73,6 +73,11 @@ class SuggestionLayer:
         self.view.setTextCursor(cursor)
         self.view.center_caret()
 
+    def at(self, position: int) -> int | None:
+        """The shortest shown suggestion at a Qt position (a caret: the click's nearest)."""
+        hit = [(end - start, i) for i, (start, end) in self._ends.items() if start <= position <= end]
+        return min(hit)[1] if hit and self.shown else None
+
     def pen(self, suggestion: Suggestion) -> QPen:
         """How a suggestion is outlined: dashed in its label's colour (a shade darker, as the
         underlines, so that light colours show on white); the selected one solid and thicker."""
