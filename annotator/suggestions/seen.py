@@ -132,6 +132,7 @@ class DocumentSuggestions:
         self.links[link_id] = SuggestedLink(link_id, head, child, self.relations[label])
 
     def _mark(self, span_id: int, label_id: int, start: int, end: int) -> None:
+        self._unmark(span_id)  # a span marked again (a redo seen twice) counts once
         self.mine[span_id] = key = (self.labels[label_id], start, end)
         self._marked[key] += 1
 
