@@ -115,11 +115,13 @@ def test_tab_and_shift_tab_step_through_them_in_text_order(qtbot, window):
         assert selected(window) == expected
     key(qtbot, window, Qt.Key.Key_Tab)
     assert selected(window) == SUGGESTED[-1] and "No more suggestions" in window.status.currentMessage()
-    key(qtbot, window, Qt.Key.Key_Tab, SHIFT)
+    key(qtbot, window, Qt.Key.Key_Backtab, SHIFT)  # what a keyboard sends for Shift+Tab
     assert selected(window) == SUGGESTED[-2] and window.view.hasFocus()
     assert window.status.currentMessage() == "suggestion 7 of 8 · THREAT · rules"
     caret = window.view._from_qt(window.view.textCursor().position())
     assert caret == TEXT.index("sanctions") and not window.view.textCursor().hasSelection()
+    key(qtbot, window, Qt.Key.Key_Tab, SHIFT)
+    assert selected(window) == SUGGESTED[-3]
 
 
 def test_enter_accepts_moves_to_the_next_and_ctrl_z_undoes(qtbot, window, project):
