@@ -217,3 +217,23 @@ def test_a_click_on_a_suggestion_selects_it_and_a_click_elsewhere_lets_it_go(qtb
     assert window.suggestions.selected is None
     click_at(TEXT.index("consequences") + 2)  # inside the QUOTE and the THREAT: the innermost
     assert selected(window) == ("THREAT", "serious consequences")
+
+
+def test_a_suggested_link_stays_dashed_until_both_ends_are_taken_then_it_is_mine(qtbot, window):
+    def arcs():
+        return {(arc.link, arc.dashed) for arc, _ in window.view.link_segments()}
+
+    suggested = {link.relation: link.id for link in window.suggestions.seen.links.values()
+                 if window.suggestions.layer.suggestions[link.head].start < TEXT.index("Prices")}
+    assert {(suggested["said_by"], True), (suggested["threatened_by"], True)} <= arcs()
+    key(qtbot, window, Qt.Key.Key_Tab)
+    key(qtbot, window, Qt.Key.Key_Return)  # the QUOTE is mine: its suggested link to Putin still waits
+    assert (suggested["said_by"], True) in arcs() and window.state.links == {}
+    key(qtbot, window, Qt.Key.Key_X)  # the THREAT rejected: its link goes
+    assert (suggested["threatened_by"], True) not in arcs() and selected(window) == SUGGESTED[2]
+    key(qtbot, window, Qt.Key.Key_Return)  # Putin taken: the link is mine, drawn solid
+    [link] = window.state.links.values()
+    assert link.relation == "said_by" and (link.id, False) in arcs()
+    assert not any(dashed and arc in suggested.values() for arc, dashed in arcs())
+    key(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert window.state.links == {} and (suggested["said_by"], True) in arcs()

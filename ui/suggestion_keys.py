@@ -58,7 +58,7 @@ class SuggestionKeys:
         """A document opened (None: none is)."""
         self.seen = seen
         self.visible = seen.visible() if seen is not None else []
-        self.layer.set_suggestions(self.visible, self._links())
+        self.layer.set_suggestions(self.visible, self._links(), seen.suggestions if seen is not None else {})
         self._enable()
 
     def show_change(self, change: Change) -> None:
@@ -68,7 +68,8 @@ class SuggestionKeys:
         before = {s.id for s in self.visible}
         self.visible = self.seen.visible()
         now = {s.id: s for s in self.visible}
-        self.layer.update([now[i] for i in now.keys() - before], before - now.keys(), self._links())
+        self.layer.update([now[i] for i in now.keys() - before], before - now.keys(), self._links(),
+                          self.seen.suggestions)
         self._enable()
 
     def _links(self):

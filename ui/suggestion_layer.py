@@ -1,6 +1,7 @@
 """Suggestions drawn over the article: a dashed outline in the label's colour, no fill, so they
 never look like one's own spans (filled backgrounds and underlines); the selected one solid and
-thicker. The sources' links between shown suggestions are dashed arcs, stacked among the links.
+thicker. The sources' links still to decide on are dashed arcs, stacked among the links: both
+ends shown, or one shown and the other taken already (accepting it makes the link one's own).
 
 An overlay of ui/article_view.py: it paints the suggestions in sight after the spans, with the
 view's one offset conversion. After a change only the suggestions that appeared or went are
@@ -9,10 +10,10 @@ converted and placed (`update`), as the view does for spans.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from annotator.suggestions.seen import SuggestedLink, Suggestion
 from ui import link_arcs
@@ -34,14 +35,18 @@ class SuggestionLayer:
         view.overlays.append(self)
 
     # --- what is drawn ------------------------------------------------------------------
-    def set_suggestions(self, suggestions: Iterable[Suggestion], links: Iterable[SuggestedLink]) -> None:
+    def set_suggestions(self, suggestions: Iterable[Suggestion], links: Iterable[SuggestedLink],
+                        anchors: Mapping[int, Suggestion]) -> None:
         """A new document's suggestions (all of them)."""
         self.suggestions, self._ends, self._links = {}, {}, PlacedLinks()
         self.selected = None
-        self.update(suggestions, (), links)
+        self.update(suggestions, (), links, anchors)
 
-    def update(self, added: Iterable[Suggestion], removed_ids: Iterable[int], links: Iterable[SuggestedLink]) -> None:
-        """Add and drop suggestions, converting and placing only those; `links` is every shown link."""
+    def update(self, added: Iterable[Suggestion], removed_ids: Iterable[int], links: Iterable[SuggestedLink],
+               anchors: Mapping[int, Suggestion]) -> None:
+        """Add and drop suggestions, converting and placing only those; `links` is every link to
+        draw, placed at the ends' suggestions in `anchors` (an end taken already lies where the
+        person's span made from it lies)."""
         added = list(added)
         for suggestion_id in removed_ids:
             self.suggestions.pop(suggestion_id, None)
@@ -55,7 +60,7 @@ class SuggestionLayer:
         links = {link.id: link for link in links}
         gone = self._links.links.keys() - links.keys()
         new = [link for link_id, link in links.items() if link_id not in self._links.links]
-        self._links.place(self._links.update(new, gone), self.suggestions, self.view._to_qt_rows)
+        self._links.place(self._links.update(new, gone), anchors, self.view._to_qt_rows)
         self.view.viewport().update()
 
     def set_shown(self, shown: bool) -> None:

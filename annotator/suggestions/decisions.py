@@ -24,9 +24,8 @@ from annotator.changes import Change, row_of
 from annotator.errors import UserError
 from annotator.model import GOLD, MODEL, Annotator, Label, Relation, Span, SuggestionDecision, utcnow
 from annotator.store import Project
-from annotator.suggestions.seen import DocumentSuggestions, Suggestion  # noqa: F401  (Suggestion: callers' type)
+from annotator.suggestions.seen import TAKEN, DocumentSuggestions, Suggestion  # noqa: F401  (Suggestion: callers' type)
 
-_TAKEN = ("accepted", "changed")
 
 
 def visible_suggestions(session: Session, document_id: int, annotator: str) -> list[Suggestion]:
@@ -148,12 +147,12 @@ class _Decisions:
         """My span made from a suggestion I accepted or changed (now or earlier), if it still exists."""
         if suggestion_id in self.made:
             return self.made[suggestion_id]
-        if self._decision(suggestion_id) not in _TAKEN:
+        if self._decision(suggestion_id) not in TAKEN:
             return None
         other = row_of(self.session, "spans", id=suggestion_id)
         found = self.session.execute(select(Span.id, Span.label_id).where(
             Span.document_id == other["document_id"], Span.annotator_id == self.me, Span.start == other["start"],
-            Span.end == other["end"], Span.origin.in_(_TAKEN)).order_by(Span.id)).first()
+            Span.end == other["end"], Span.origin.in_(TAKEN)).order_by(Span.id)).first()
         return {"id": found.id, "label_id": found.label_id} if found is not None else None
 
     def apply(self, description: str) -> Change:

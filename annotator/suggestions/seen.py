@@ -20,6 +20,9 @@ from annotator.changes import Change
 from annotator.model import MODEL, Annotator, Label, Relation, RelationLabel, Span, SuggestionDecision
 
 
+TAKEN = ("accepted", "changed")  # decisions that made the suggestion the person's span
+
+
 @dataclass(frozen=True)
 class Suggestion:
     id: int
@@ -48,9 +51,10 @@ class DocumentSuggestions:
     relations: dict[int, str]
     suggestions: dict[int, Suggestion] = field(default_factory=dict)
     links: dict[int, SuggestedLink] = field(default_factory=dict)
-    decided: set[int] = field(default_factory=set)
+    decided: dict[int, str] = field(default_factory=dict)  # suggestion id -> my decision
     mine: dict[int, tuple[str, int, int]] = field(default_factory=dict)  # my span id -> (label, start, end)
     _marked: Counter = field(default_factory=Counter)  # (label, start, end) of my spans
+    _ranges: Counter = field(default_factory=Counter)  # (start, end) of my spans
 
     @classmethod
     def load(cls, session: Session, document_id: int, annotator: str) -> DocumentSuggestions:
@@ -72,9 +76,11 @@ class DocumentSuggestions:
                                               Relation.head_id.in_(of_document))):
                 seen._add_link(row.id, row.head_id, row.child_id, row.label_id)
         if me is not None:
-            seen.decided = set(session.scalars(select(SuggestionDecision.suggestion_id).where(
-                SuggestionDecision.annotator_id == me,
-                SuggestionDecision.suggestion_id.in_(select(Span.id).where(Span.document_id == document_id)))))
+            seen.decided = dict(session.execute(select(SuggestionDecision.suggestion_id, SuggestionDecision.decision)
+                                                .where(SuggestionDecision.annotator_id == me,
+                                                       SuggestionDecision.suggestion_id.in_(
+                                                           select(Span.id).where(Span.document_id == document_id)))
+                                                ).all())
             for row in session.execute(select(Span.id, Span.label_id, Span.start, Span.end)
                                        .where(Span.document_id == document_id, Span.annotator_id == me)):
                 seen._mark(row.id, row.label_id, row.start, row.end)
@@ -87,8 +93,17 @@ class DocumentSuggestions:
                       key=lambda s: (s.start, s.end, s.id))
 
     def visible_links(self, shown: set[int]) -> list[SuggestedLink]:
-        """The sources' links whose two ends are both among `shown` suggestion ids."""
-        return [link for link in self.links.values() if link.head in shown and link.child in shown]
+        """The sources' links still to decide on: one end among `shown` suggestion ids, the other
+        shown too or taken (accepted or changed into a span the person still has): accepting the
+        shown end makes the link theirs."""
+        def drawn(end: int) -> bool:
+            if end in shown:
+                return True
+            taken = self.suggestions.get(end)
+            return taken is not None and self.decided.get(end) in TAKEN and self._ranges[taken.start, taken.end] > 0
+
+        return [link for link in self.links.values()
+                if (link.head in shown or link.child in shown) and drawn(link.head) and drawn(link.child)]
 
     def apply(self, change: Change) -> bool:
         """Bring this up to date with a change; True when it may alter what is visible."""
@@ -99,10 +114,10 @@ class DocumentSuggestions:
                 self.me = row["id"]
         for row in change.rows("suggestion_decisions", "deleted"):
             if row["annotator_id"] == self.me:
-                self.decided.discard(row["suggestion_id"])
+                self.decided.pop(row["suggestion_id"], None)
         for row in change.rows("suggestion_decisions"):
             if row["annotator_id"] == self.me and row["suggestion_id"] in self.suggestions:
-                self.decided.add(row["suggestion_id"])
+                self.decided[row["suggestion_id"]] = row["decision"]
         for row in change.rows("relations", "deleted"):
             self.links.pop(row["id"], None)
         for row in change.rows("spans", "deleted"):
@@ -135,9 +150,11 @@ class DocumentSuggestions:
         self._unmark(span_id)  # a span marked again (a redo seen twice) counts once
         self.mine[span_id] = key = (self.labels[label_id], start, end)
         self._marked[key] += 1
+        self._ranges[start, end] += 1
 
     def _unmark(self, span_id: int) -> tuple[str, int, int] | None:
         key = self.mine.pop(span_id, None)
         if key is not None:
             self._marked[key] -= 1
+            self._ranges[key[1:]] -= 1
         return key
