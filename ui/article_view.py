@@ -13,6 +13,8 @@ span gets an outline and its links a stronger arc; hovering shows labels.
 `set_document` / `set_spans` draw a whole set; after an edit `update_spans` and `update_links`
 redraw only the spans touched, those whose level they moved (ui/span_levels.py) and the
 links at their ends (ui/placed_links.py), so one new span costs what one span costs.
+Overlays (the suggestions' outlines, ui/suggestion_layer.py) paint after the spans, and their
+arcs are stacked with the links.
 """
 
 from __future__ import annotations
