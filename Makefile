@@ -43,6 +43,7 @@ test-postgres: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_window.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_window_suggestions.py
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_export_cli.py
 	$(BIN)/python benchmarks/bench_agreement.py

@@ -181,3 +181,28 @@ def test_a_document_with_only_suggestions_is_not_started(project, tmp_path):
     with project.read() as session:
         assert len(unstarted_assignments(session)) == 1
         assert {s.label for s in visible_suggestions(session, 1, "dave")} >= {"QUOTE", "SPEAKER", "THREAT"}
+
+
+def test_the_seen_suggestions_follow_each_change_as_a_fresh_read_would(sample_project):
+    from annotator import commands
+    from annotator.suggestions.seen import DocumentSuggestions
+
+    suggest_with_patterns(sample_project, PATTERNS)
+    doc, quotes = _first_document_with(sample_project, "QUOTE")
+    with sample_project.read() as session:
+        seen = DocumentSuggestions.load(session, doc, "dave")  # dave has no row yet: the first accept makes it
+    other = quotes[2]
+    changes = [accept(sample_project, quotes[0].id, "dave"), reject(sample_project, quotes[1].id, "dave"),
+               commands.add_span(sample_project, doc, "dave", other.label, other.start, other.end, exact=True)]
+    changes.append(commands.relabel_span(sample_project, changes[-1].focus_span, "THREAT"))
+    changes += [apply(sample_project, change.inverse()) for change in reversed(changes)]
+    for step, change in enumerate(changes):
+        assert seen.apply(change)
+        # marked by hand: hidden; relabelled: visible; relabelled back: hidden; the mark undone: visible
+        expected = {2: False, 3: True, 4: False, 5: True}
+        if step in expected:
+            assert (other.id in {s.id for s in seen.visible()}) == expected[step]
+    with sample_project.read() as session:
+        assert seen.visible() == DocumentSuggestions.load(session, doc, "dave").visible() == visible_suggestions(
+            session, doc, "dave")
+    assert seen.visible_links({s.id for s in seen.visible()})

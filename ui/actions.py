@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
 MENUS = ("File", "Edit", "View", "Review", "Help")
 
@@ -26,6 +27,9 @@ class ActionSpec:
     checkable: bool = False
     separator_before: bool = False
     tip: str = ""
+    # Keys that only work while this widget (or a child) has the focus, e.g. Tab in the article,
+    # which elsewhere moves the focus on; None: anywhere in the window.
+    scope: QWidget | None = None
 
 
 class ActionRegistry:
@@ -58,7 +62,9 @@ class ActionRegistry:
         shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{spec.title.replace('&', '')} ({shown})" if shown else spec.title.replace("&", ""))
         action.triggered.connect(lambda _checked=False, h=spec.handler: h())
-        self.window.addAction(action)  # shortcuts work even for actions in no menu
+        if spec.scope is not None:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        (spec.scope or self.window).addAction(action)  # shortcuts work even for actions in no menu
         if spec.menu:
             menu = self.menus[spec.menu]
             if spec.separator_before:
@@ -74,8 +80,7 @@ class ActionRegistry:
         """Drop the actions whose id starts with prefix (e.g. label keys when the schema changes)."""
         for action_id in [i for i in self.specs if i.startswith(prefix)]:
             action = self.actions.pop(action_id)
-            self.specs.pop(action_id)
-            self.window.removeAction(action)
+            (self.specs.pop(action_id).scope or self.window).removeAction(action)
             action.deleteLater()
 
     def __getitem__(self, action_id: str) -> QAction:

@@ -13,6 +13,8 @@ span gets an outline and its links a stronger arc; hovering shows labels.
 `set_document` / `set_spans` draw a whole set; after an edit `update_spans` and `update_links`
 redraw only the spans touched, those whose level they moved (ui/span_levels.py) and the
 links at their ends (ui/placed_links.py), so one new span costs what one span costs.
+Overlays (the suggestions' outlines, ui/suggestion_layer.py) paint after the spans, and their
+arcs are stacked with the links.
 """
 
 from __future__ import annotations
@@ -49,13 +51,6 @@ class ShownLink(NamedTuple):
     relation: str
 
 
-def _near_end(rect: QRectF, right: bool, most: float = 80) -> QRectF:
-    """A long span's anchor is its end towards the other span, so arcs stay short."""
-    if rect.width() <= most:
-        return rect
-    return QRectF(rect.right() - most if right else rect.left(), rect.top(), most, rect.height())
-
-
 class ArticleView(QTextEdit):
     span_clicked = Signal(int)  # span id, or -1 when a click hit no span
     line_height = LINE_HEIGHT  # percent; a view that draws no links can do with 100
@@ -87,6 +82,7 @@ class ArticleView(QTextEdit):
         self._colors: dict[str, QColor] = {}
         self.selected_span: int | None = None
         self.linked_spans: set[int] = set()  # drawn with a dashed outline while a span is selected
+        self.overlays: list = []  # painted over the spans, with paint() and link_segments() (suggestions)
 
     # --- the Qt position boundary -----------------------------------------------------
     def _to_qt(self, offset: int) -> int:
@@ -299,7 +295,7 @@ class ArticleView(QTextEdit):
         # Qt moves the painted pixels and repaints only the uncovered strip, but which arcs are
         # stacked where depends on every link in sight: paint it all again.
         super().scrollContentsBy(dx, dy)
-        if self._links.placed:
+        if self._links.placed or self.overlays:
             self.viewport().update()
 
     def visible_range(self) -> tuple[int, int]:
@@ -312,7 +308,7 @@ class ArticleView(QTextEdit):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
-        if not self._spans:
+        if not self._spans and not self.overlays:
             return
         first, last = self.visible_range()
         painter = QPainter(self.viewport())
@@ -334,8 +330,9 @@ class ArticleView(QTextEdit):
                 painter.setPen(QPen(self.palette().text().color(), 2, style))
                 for rect in rects:
                     painter.drawRect(rect.adjusted(-1, 0, 1, 0))
-        if self._links.placed:
-            self._paint_links(painter, first, last)
+        for overlay in self.overlays:
+            overlay.paint(painter, first, last)
+        self._paint_links(painter, first, last)
         painter.end()
 
     def link_segments(self) -> list[tuple[link_arcs.Segment, float]]:
@@ -344,27 +341,16 @@ class ArticleView(QTextEdit):
         return link_arcs.stack(self._link_segments(first, last))
 
     def _link_segments(self, first: int, last: int) -> list[link_arcs.Segment]:
-        margin = self.document().documentMargin()
-        left, right = margin, self.viewport().width() - margin
-        parts = []
-        in_sight = sorted((placed for placed in self._links.placed.values() if placed[2] >= first and placed[1] <= last
-                           or placed[4] >= first and placed[3] <= last), key=lambda placed: placed[0].id)
-        for link, head_start, head_end, child_start, child_end in in_sight:  # id order, as for the spans
-            head_seen = head_end >= first and head_start <= last
-            child_seen = child_end >= first and child_start <= last
-            forward = child_start >= head_start
-            # The anchors: the head's rectangle nearest the child, and the child's nearest the head.
-            head = self._rects(max(head_start, first), min(head_end, last)) if head_seen else []
-            child = self._rects(max(child_start, first), min(child_end, last)) if child_seen else []
-            head_rect = _near_end(head[-1] if forward else head[0], forward) if head else None
-            child_rect = _near_end(child[0] if forward else child[-1], not forward) if child else None
-            if head_rect is None and child_rect is None:
-                continue
-            line = (head_rect or child_rect).height()
-            emphasised = self.selected_span in (link.head, link.child)
-            parts += link_arcs.segments(link.id, link.relation, emphasised, head_rect, child_rect, forward,
-                                        left, right, line * (self.line_height - 100) / 100)
+        parts = self.arcs_in_sight(self._links.placed.values(), first, last, self.selected_span)
+        for overlay in self.overlays:  # their arcs stacked among the links
+            parts += overlay.link_segments(first, last)
         return parts
+
+    def arcs_in_sight(self, placed, first: int, last: int, selected: int | None,
+                      dashed: bool = False) -> list[link_arcs.Segment]:
+        margin = self.document().documentMargin()
+        return link_arcs.in_sight(placed, self._rects, first, last, margin, self.viewport().width() - margin,
+                                  (self.line_height - 100) / 100, selected, dashed)
 
     def _paint_links(self, painter: QPainter, first: int, last: int) -> None:
         palette = self.palette()

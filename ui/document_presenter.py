@@ -15,6 +15,7 @@ from annotator import queries
 from annotator.annotations import DocumentAnnotations, LinkInfo
 from annotator.changes import Change
 from annotator.queue import read_only_reason
+from annotator.suggestions.seen import DocumentSuggestions
 from annotator.worklist import document_row
 from ui.shown_annotations import ShownAnnotations, excerpt
 
@@ -42,10 +43,12 @@ class DocumentPresenter:
             self.text, _tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, window.annotator)
             self.read_only = read_only_reason(session, document_id, window.annotator)
+            suggestions = DocumentSuggestions.load(session, document_id, window.annotator)
         window.read_only_note.setText(f"⚠ {self.read_only[0].upper()}{self.read_only[1:]}" if self.read_only else "")
         window.read_only_note.setVisible(self.read_only is not None)
         self.shown = ShownAnnotations(self.state, self.text)
         window.view.set_document(self.text, list(self.shown.spans.values()), self.shown.links())
+        window.suggestions.show(suggestions)
         window.span_table.span_model.set_rows(list(self.shown.rows.values()))
         window.span_table.select(window.view.selected_span)
         window.documents.select(document_id)
@@ -60,6 +63,7 @@ class DocumentPresenter:
         self.read_only = None
         self.window.read_only_note.hide()
         self.window.view.set_document("", [])
+        self.window.suggestions.show(None)
         self.window.view.setPlaceholderText(message)
         self.window.title.setText(message)
         self.window.span_table.span_model.set_rows([])
@@ -84,6 +88,7 @@ class DocumentPresenter:
         touched = change.documents()
         elsewhere = touched - {self.state.document_id}
         shown_here = self.state.apply(change)
+        window.suggestions.show_change(change)
         if self.state.document_id in touched:  # this document's row comes from memory: no query per action
             document = self.state.document_id
             status = change.status_after(document, self.state.annotator_id) or window.documents.model.status_of(document)

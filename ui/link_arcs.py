@@ -10,6 +10,7 @@ leaves above each line; the relation's name sits on the arc where it fits.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -32,10 +33,43 @@ class Segment(NamedTuple):
     lands: bool  # ends on the child span with an arrowhead (else at an edge)
     relation: str
     emphasised: bool
+    dashed: bool = False  # a suggested link (ui/suggestion_layer.py)
+
+
+def _near_end(rect: QRectF, right: bool, most: float = 80) -> QRectF:
+    """A long span's anchor is its end towards the other span, so arcs stay short."""
+    if rect.width() <= most:
+        return rect
+    return QRectF(rect.right() - most if right else rect.left(), rect.top(), most, rect.height())
+
+
+def in_sight(placed: Iterable[tuple], rects: Callable[[int, int], list[QRectF]], first: int, last: int,
+             left: float, right: float, room_ratio: float, selected: int | None,
+             dashed: bool = False) -> list[Segment]:
+    """The arcs of placed links (link, head start, head end, child start, child end in Qt positions)
+    between Qt positions `first` and `last`; `rects` gives a range's rectangles, one per line."""
+    parts = []
+    in_view = sorted((p for p in placed if p[2] >= first and p[1] <= last or p[4] >= first and p[3] <= last),
+                     key=lambda p: p[0].id)
+    for link, head_start, head_end, child_start, child_end in in_view:  # id order: the pixels do not depend on order
+        head_seen = head_end >= first and head_start <= last
+        child_seen = child_end >= first and child_start <= last
+        forward = child_start >= head_start
+        # The anchors: the head's rectangle nearest the child, and the child's nearest the head.
+        head = rects(max(head_start, first), min(head_end, last)) if head_seen else []
+        child = rects(max(child_start, first), min(child_end, last)) if child_seen else []
+        head_rect = _near_end(head[-1] if forward else head[0], forward) if head else None
+        child_rect = _near_end(child[0] if forward else child[-1], not forward) if child else None
+        if head_rect is None and child_rect is None:
+            continue
+        line = (head_rect or child_rect).height()
+        parts += segments(link.id, link.relation, selected in (link.head, link.child), head_rect, child_rect,
+                          forward, left, right, line * room_ratio, dashed)
+    return parts
 
 
 def segments(link: int, relation: str, emphasised: bool, head: QRectF | None, child: QRectF | None,
-             forward: bool, left: float, right: float, room: float) -> list[Segment]:
+             forward: bool, left: float, right: float, room: float, dashed: bool = False) -> list[Segment]:
     """The arc of one link between the anchor rectangles of its spans (None: not in sight).
 
     `forward`: the child comes later in the text than the head.
@@ -44,14 +78,15 @@ def segments(link: int, relation: str, emphasised: bool, head: QRectF | None, ch
         return rect.center().x()
 
     if head is not None and child is not None and abs(head.top() - child.top()) < 1:
-        return [Segment(link, anchor(head), anchor(child), head.top(), room, True, True, relation, emphasised)]
+        return [Segment(link, anchor(head), anchor(child), head.top(), room, True, True, relation, emphasised,
+                        dashed)]
     parts = []
     if head is not None:
         parts.append(Segment(link, anchor(head), right if forward else left, head.top(), room, True, False,
-                             relation, emphasised))
+                             relation, emphasised, dashed))
     if child is not None:
         parts.append(Segment(link, left if forward else right, anchor(child), child.top(), room, False, True,
-                             relation, emphasised))
+                             relation, emphasised, dashed))
     return parts
 
 
@@ -119,7 +154,8 @@ def paint(painter: QPainter, placed: list[tuple[Segment, float]], color: QColor,
                 labelled[id(part)] = box
     for part, height in sorted(placed, key=lambda item: item[0].emphasised):
         ink = strong if part.emphasised else color
-        painter.setPen(QPen(ink, 2.0 if part.emphasised else 1.3))
+        painter.setPen(QPen(ink, 2.0 if part.emphasised else 1.3,
+                            Qt.PenStyle.DashLine if part.dashed else Qt.PenStyle.SolidLine))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path(part, height))
         if part.lands:

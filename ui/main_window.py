@@ -32,6 +32,7 @@ from ui.shortcuts_dialog import ShortcutsDialog
 from ui.span_table import ID_ROLE as SPAN_ID_ROLE
 from ui.span_table import SpanTable
 from ui.status_bar import StatusBar
+from ui.suggestion_keys import SuggestionKeys
 from ui.theme import apply_theme
 from ui.undo import ActionQueue, QueuedHistory
 
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.queue = ActionQueue(self)  # every write, in order; retried while another program writes
         self.undo_stack = QueuedHistory(self.queue, self._refused, self)  # actions, undo and redo, queued
         self._build()
+        self.suggestions = SuggestionKeys(self)  # the open document's suggestions, drawn and decided by key
         self.presenter = DocumentPresenter(self)  # the open document
         self.projects = ProjectController(self)  # the project, its files and its reviewer windows
         self.queue.waiting.connect(self.status.set_waiting)
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         a(ActionSpec("review.skip", "&Skip document", "Review", self.skip, ("Ctrl+Shift+S",)))
         a(ActionSpec("review.link", "&Link to speaker…", "Review", self.link, ("L",), separator_before=True))
         a(ActionSpec("review.unlink", "&Remove link…", "Review", self.unlink, ("Shift+L",)))
+        self.suggestions.declare(a)
         a(ActionSpec("review.agreement", "&Agreement…", "Review", self.review.agreement, ("Ctrl+Shift+A",),
                      separator_before=True))
         a(ActionSpec("review.team", "&Team progress…", "Review", self.review.team_progress, ("Ctrl+Shift+P",)))
@@ -239,6 +242,8 @@ class MainWindow(QMainWindow):
                                *selection, exact=exact)
             if change is not None or self.queue.pending():  # stored, or waiting its turn: do not mark twice
                 self.view.clear_selection()
+        elif self.suggestions.selected is not None:  # accept the selected suggestion with this label
+            self.suggestions.accept(label)
         elif self.view.selected_span is not None:
             self._run(commands.relabel_span, self.project, self.view.selected_span, label)
         else:
@@ -301,6 +306,7 @@ class MainWindow(QMainWindow):
             return
         self.view.select_span(None)
         self.span_table.select(None)
+        self.suggestions.select(None)
         self.view.clear_selection()
 
     # --- running commands ---------------------------------------------------------------

@@ -8,6 +8,8 @@ EXTRA = (
     ("Article", "Select a word / extend the selection", "Double-click, Shift+arrows, Shift+Ctrl+arrows"),
     ("Article", "Keep exact characters (no snapping to tokens)", "hold Alt with the label key or click"),
     ("Article", "Select a span", "click it (the innermost one under the pointer)"),
+    ("Article", "Select a suggestion (dashed outline)", "Tab / Shift+Tab, or click it outside your own spans"),
+    ("Article", "Accept the selected suggestion with another label", "that label's key"),
 )
 
 
