@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from typer.testing import CliRunner
 
 from annotator import queries
@@ -26,10 +27,12 @@ from annotator.schema import project_schema
 from annotator.suggestions.decisions import Suggestion, accept, accept_all, reject, visible_suggestions
 from cli.app import app
 from tests.conftest import SAMPLES
+from tests.ui_helpers import open_window
 
 STEPS = int(os.environ.get("ANNOTATOR_STORY_STEPS", "12"))  # a few: the loop is tested, not the model
 PATTERNS = SAMPLES / "patterns.jsonl"
 ACCEPT_ALL = "Ctrl+Shift+Enter"
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 OWN_SPANS = 2  # per person and document, taken from their sample annotations
 THREAT_WORDS = ("strike", "weapons", "respond", "consequences", "frapper", "armes")
 runner = CliRunner()
@@ -50,13 +53,25 @@ def _json(*args):
 Keys = Callable[[Suggestion, str], str]  # a suggestion and its text -> the key pressed on it
 
 
-def accept_in_window(project, document_id: int, annotator: str, keys: Keys | str) -> list[tuple[Suggestion, str]]:
-    """`annotator` decides on the document's suggestions in the window. The window will do it by
-    these keys: open the document; for each suggestion in text order Tab selects it, then `keys`
-    says Enter (accept), X (reject) or a label's key 1-4 (accept as that label); with
-    keys == "Ctrl+Shift+Enter" that one key accepts all. Until the window has those keys, the same
-    decisions go through the core API they call (annotator/suggestions/decisions.py)."""
-    return _decide(project, document_id, annotator, keys)
+def accept_in_window(qtbot, window, document_id: int, keys: Keys | str) -> list[tuple[Suggestion, str]]:
+    """The window's person decides on the document's suggestions by key on the article: Tab selects
+    the first in text order, then `keys` says Enter (accept), X (reject) or a label's key 1-4
+    (accept as that label) for each, the selection moving on by itself; keys == "Ctrl+Shift+Enter"
+    accepts them all with that one key. The keys pressed, per suggestion."""
+    window.open_document(document_id)
+    visible, text = list(window.suggestions.visible), window.presenter.text
+    if keys == ACCEPT_ALL:
+        qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL | SHIFT)
+        return [(s, "Enter") for s in visible]
+    pressed = []
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    while window.suggestions.selected is not None:
+        chosen = next(s for s in window.suggestions.visible if s.id == window.suggestions.selected)
+        key = keys(chosen, text[chosen.start:chosen.end])
+        qtbot.keyClick(window.view, {"Enter": Qt.Key.Key_Return, "X": Qt.Key.Key_X}.get(key, key))
+        pressed.append((chosen, key))
+    assert window.suggestions.visible == [] and len(pressed) == len(visible)
+    return pressed
 
 
 def _decide(project, document_id: int, annotator: str, keys: Keys | str) -> list[tuple[Suggestion, str]]:
@@ -112,7 +127,7 @@ def _own_spans(project, person: str, sample: str, document_id: int) -> int:
 # --------------------------------------------------------------------------- the story
 
 
-def test_the_model_loop_story(project, databases, tmp_path):
+def test_the_model_loop_story(qtbot, project, databases, tmp_path):
     # On a server a person is a login: named so that the test run drops it afterwards.
     alice, bob, carol, rita = (((databases.prefix if databases else "") + n) for n in ("alice", "bob", "carol", "rita"))
     url, figures = project.url, {}
@@ -154,8 +169,9 @@ def test_the_model_loop_story(project, databases, tmp_path):
     # Alice in the window (the French article all at once), bob likewise with other choices; each
     # adds spans of their own and finishes every article.
     decided, own = {alice: Counter(), bob: Counter()}, Counter()
+    window = open_window(qtbot, project, alice, tmp_path / "settings.ini")
     for document in ids:
-        decided[alice] += _tally(accept_in_window(project, document, alice,
+        decided[alice] += _tally(accept_in_window(qtbot, window, document,
                                                   ACCEPT_ALL if langs[document] == "fr" else alice_keys))
         decided[bob] += _tally(_decide(project, document, bob, bob_keys))
         for person, sample in ((alice, "alice"), (bob, "bob")):
