@@ -54,6 +54,8 @@ def test_marks_made_while_the_server_is_down_wait_in_order_and_are_written_once_
     assert window.status.saved.text() == "not saved — reconnecting (2 actions waiting)"
     assert "cannot be reached" in window.status.currentMessage()
     assert window.span_table.span_model.rowCount() == 0  # shown only once stored
+    window.open_document(1)  # reading fails too: said in the status bar, the article stays
+    assert "cannot reach postgresql" in window.status.currentMessage() and window.current_document() == 1
     server.start()
     qtbot.waitUntil(lambda: window.queue.pending() == 0, timeout=20_000)
     assert _marked(database) == [("SPEAKER", 0, 8), ("QUOTE", 9, 14)]

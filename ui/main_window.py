@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 from annotator import commands
 from annotator.annotations import DocumentAnnotations
 from annotator.changes import Change
+from annotator.errors import ServerUnavailable
 from annotator.store import Project
 from annotator.queue import check_editable
 from annotator.worklist import next_document
@@ -191,7 +192,10 @@ class MainWindow(QMainWindow):
     # --- documents ----------------------------------------------------------------------
     def open_document(self, document_id: int | None) -> None:
         if document_id is not None and self.project is not None:
-            self.presenter.open(document_id)
+            try:
+                self.presenter.open(document_id)
+            except ServerUnavailable as exc:  # the open document stays; the waiting actions still wait
+                self.status.error(f"{exc} — the document opens once it is back")
 
     def current_document(self) -> int | None:
         return self.presenter.current_document()
