@@ -153,9 +153,8 @@ def test_the_server_stopped_in_the_middle_of_an_import_leaves_nothing_of_it(serv
     for number in range(3000):
         (articles / f"{number:05}.txt").write_text(f"Article {number}: {TEXT} " * 20, encoding="utf-8")
     admin = create_engine(database, poolclass=NullPool)
-    script = f"from cli.app import app; import sys; sys.argv = ['annotator', 'import', {database!r}, {str(articles)!r}]; app()"
-    importing = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+    importing = subprocess.Popen([sys.executable, "-m", "cli", "import", database, str(articles)], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while not _write_lock_held(admin):  # its one writing transaction has begun
