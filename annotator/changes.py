@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
 from annotator.model import Annotator, Assignment, DocumentStatus, Relation, Span, SuggestionDecision
-from annotator.store import Project
+from annotator.store import APPLIED_CHANGES, Project
 
 TABLES: dict[str, Table] = {
     model.__tablename__: model.__table__
@@ -133,9 +133,43 @@ def apply(project: Project, change: Change) -> Change:
     return change
 
 
+def apply_once(project: Project, change: Change) -> Change:
+    """Apply a change again after the connection dropped while it was being written (the
+    ServerUnavailable that said so holds it): its commit may have reached the server before the
+    answer was lost. When the store shows exactly what the change says (its rows in, with their
+    ids and values; its removed rows gone; its updates made), it was written: nothing more is.
+    Otherwise it is applied as usual, refused as usual when its rows were changed meanwhile."""
+    with project.transaction() as session:
+        if not is_applied(session, change):
+            apply_in(session, change)
+    return change
+
+
+def is_applied(session: Session, change: Change) -> bool:
+    """Whether the store holds the state this change leaves (every row it names, as it says)."""
+    for name, row in change.inserted:
+        if not _present(session, TABLES[name], row):
+            return False
+    inserted_keys = {(name, _key(TABLES[name], row)) for name, row in change.inserted}
+    for name, row in change.deleted:
+        key = _key(TABLES[name], row)
+        if (name, key) not in inserted_keys and _present(session, TABLES[name], dict(key)):
+            return False
+    return all(_present(session, TABLES[upd.table], {**upd.key, **upd.after}) for upd in change.updated)
+
+
+def _key(table: Table, row) -> tuple:
+    return tuple((column.name, row[column.name]) for column in table.primary_key.columns)
+
+
+def _present(session: Session, table: Table, values) -> bool:
+    return session.execute(select(1).select_from(table).where(_matches(table, values)).limit(1)).first() is not None
+
+
 def apply_in(session: Session, change: Change) -> None:
     """Apply inside the caller's transaction; refuse (UserError) when a row it expects was
     changed elsewhere since it was built. One statement per table and column shape."""
+    session.info.setdefault(APPLIED_CHANGES, []).append(change)  # for a retry, should the connection drop
     _delete(session, change, tuple(reversed(_CHILDREN)))
     _insert(session, change, _PARENTS)
     _update(session, change.updated)

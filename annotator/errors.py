@@ -16,5 +16,14 @@ class ProjectReadOnly(UserError):
 
 
 class ServerUnavailable(UserError):
-    """The database server cannot be reached, or the connection to it was lost: nothing of the
-    unit of work that met it was written; the same action can be tried again once it is back."""
+    """The database server cannot be reached, or the connection to it was lost; the same action
+    can be tried again once it is back.
+
+    A connection lost before the commit leaves nothing written. One lost while committing leaves
+    the unit of work either wholly written or not at all, and no way to tell which from here:
+    `changes` holds the Changes that unit of work built (empty when it built none), so that a retry
+    can write exactly those rows once (`changes.apply_once`) instead of running the command again."""
+
+    def __init__(self, message: str, changes: tuple = ()) -> None:
+        super().__init__(message)
+        self.changes = changes

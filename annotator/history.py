@@ -8,7 +8,9 @@ them needs Qt or needs to know which window or caller made the change.
 
 A refused step (its rows were changed elsewhere since, or another program holds the write lock)
 raises the UserError of `changes.apply` and leaves the history and the store as they were; the
-caller decides whether to try again later or `discard` the step.
+caller decides whether to try again later or `discard` the step. A step whose write met a lost
+connection (ServerUnavailable) is written at most once when tried again: the same undo or redo, or
+`run(change)` with the Change the error holds, first looks whether the server has it already.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
-from annotator.changes import Change, apply
-from annotator.errors import UserError
+from annotator.changes import Change, apply, apply_once
+from annotator.errors import ServerUnavailable, UserError
 from annotator.store import Project
 
 Subscriber = Callable[[Change], None]
@@ -31,6 +33,7 @@ class History:
         self._subscribers: list[Subscriber] = []
         self._unheard: deque[Change] = deque()  # written, not yet told to every subscriber
         self._announcing = False
+        self._unconfirmed: Change | None = None  # last written when the connection dropped
 
     # --- writing ----------------------------------------------------------------------------
     def run(self, command: Callable[..., Change] | Change, *args, **kwargs) -> Change:
@@ -38,9 +41,14 @@ class History:
         or apply a Change; record and announce it. An empty Change (nothing to do) is returned
         and neither recorded nor announced. A refusal propagates with nothing written."""
         if isinstance(command, Change):
-            change = apply(self.project, command)
+            change = self._write(command)
         else:
-            change = command(*args, **kwargs)
+            try:
+                change = command(*args, **kwargs)
+            except ServerUnavailable as exc:
+                # Built, then the connection dropped: run(exc.changes[0]) writes exactly it, once.
+                self._unconfirmed = exc.changes[0] if len(exc.changes) == 1 else None
+                raise
         if change:
             self._done.append(change)
             self._undone.clear()  # a new edit after undos: the undone ones cannot come back
@@ -51,7 +59,7 @@ class History:
         """Write the inverse of the last change; return it (as announced)."""
         if not self._done:
             raise UserError("there is nothing to undo")
-        inverse = apply(self.project, self._done[-1].inverse())  # refused: nothing moves
+        inverse = self._write(self._done[-1].inverse())  # refused: nothing moves
         self._undone.append(self._done.pop())
         self._announce(inverse)
         return inverse
@@ -60,10 +68,20 @@ class History:
         """Write the last undone change again, with the same rows and ids; return it."""
         if not self._undone:
             raise UserError("there is nothing to redo")
-        replay = apply(self.project, self._undone[-1])
+        replay = self._write(self._undone[-1])
         self._done.append(self._undone.pop())
         self._announce(replay)
         return replay
+
+    def _write(self, change: Change) -> Change:
+        """Apply a change; if the connection dropped while this same change was last written (its
+        commit may have reached the server), write it only if it is not there already."""
+        retry, self._unconfirmed = change == self._unconfirmed, None
+        try:
+            return apply_once(self.project, change) if retry else apply(self.project, change)
+        except ServerUnavailable:
+            self._unconfirmed = change
+            raise
 
     def discard(self, backwards: bool = True) -> Change | None:
         """Forget the next undo (or redo) step without writing anything, e.g. once it was refused

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, inspect, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.errors import ProjectBusy, ProjectReadOnly, UserError
+from annotator.errors import ProjectBusy, ProjectReadOnly, ServerUnavailable, UserError
 from annotator.project_file import MIGRATIONS, busy_message, inspect_project_file, known_revisions, why_read_only
 
 BUSY_TIMEOUT = 10.0  # seconds a unit of work waits for another program's write lock
+# Where a unit of work lists the Changes it applied (changes.apply_in), for a retry after a lost connection.
+APPLIED_CHANGES = "applied_changes"
 _URL_ADVICE = "give a project file path, or a URL such as postgresql+psycopg://user@host/db"
 
 
@@ -71,12 +73,24 @@ class Project:
         """One unit of work: committed when the block ends, rolled back on any error.
 
         Raises ProjectBusy when another program keeps the write lock past the busy timeout
-        (nothing was written; try again) and ProjectReadOnly on a project opened read-only."""
+        (nothing was written; try again), ProjectReadOnly on a project opened read-only, and
+        ServerUnavailable when the server cannot be reached or the connection drops (with the
+        Changes this unit of work applied, whose commit may or may not have reached the server)."""
         if self.read_only:
             raise ProjectReadOnly(self.why_read_only)
-        with self.sessions() as session, session.begin():
-            session.connection(execution_options={"writes": True})
-            yield session
+        session = self.sessions()
+        try:
+            with session, session.begin():
+                session.connection(execution_options={"writes": True})
+                yield session
+        except (ServerUnavailable, DBAPIError) as exc:
+            if not isinstance(exc, ServerUnavailable) and not exc.connection_invalidated:
+                raise
+            # The pooled connections went with the server: the next unit of work connects anew.
+            self.engine.dispose()
+            message = str(exc) if isinstance(exc, ServerUnavailable) else \
+                f"lost the connection to the database {self.name} — is the server running?"
+            raise ServerUnavailable(message, tuple(session.info.get(APPLIED_CHANGES, ()))) from None
 
     def read(self) -> Session:
         """A session for queries only (use it as a context manager)."""

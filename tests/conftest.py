@@ -186,3 +186,17 @@ def sample_project(_sample_project_source, databases, tmp_path) -> Project:
     opened.close()
     if databases is not None:
         databases.drop(copy)
+
+
+@pytest.fixture(scope="module")
+def private_server():
+    """A PostgreSQL server of this test module's own, which its tests may stop and start again
+    (tests/pg_cluster.py; skipped with the reason where it cannot run)."""
+    from tests.pg_cluster import PrivateCluster, why_no_private_server
+
+    reason = why_no_private_server()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = PrivateCluster()
+    yield cluster
+    cluster.remove()

@@ -30,6 +30,7 @@ class DocumentPresenter:
         self.window = window
         self.state: DocumentAnnotations | None = None
         self.text = ""
+        self.tokens = None  # the open document's stored tokens (numpy (n, 2)), for marks that wait for the server
         self.shown: ShownAnnotations | None = None  # the open document's spans as the views show them
         self.read_only: str | None = None  # why the open document may not be edited (not assigned to me)
 
@@ -40,7 +41,7 @@ class DocumentPresenter:
     def open(self, document_id: int) -> None:
         window = self.window
         with window.project.read() as session:
-            self.text, _tokens = queries.document_text(session, document_id)
+            self.text, self.tokens = queries.document_text(session, document_id)
             self.state = DocumentAnnotations.load(session, document_id, window.annotator)
             self.read_only = read_only_reason(session, document_id, window.annotator)
             suggestions = DocumentSuggestions.load(session, document_id, window.annotator)
@@ -59,6 +60,7 @@ class DocumentPresenter:
     def show_empty(self, message: str) -> None:
         self.state = None
         self.text = ""
+        self.tokens = None
         self.shown = None
         self.read_only = None
         self.window.read_only_note.hide()

@@ -6,6 +6,7 @@ window shows it) run through the project's History, which every window hears.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -14,12 +15,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QS
 from annotator import commands
 from annotator.annotations import DocumentAnnotations
 from annotator.changes import Change
+from annotator.errors import ServerUnavailable
 from annotator.store import Project
 from annotator.queue import check_editable
 from annotator.worklist import next_document
 from ui.actions import ActionRegistry, ActionSpec
 from ui.article_view import ArticleView
 from ui.change_signal import ChangeSignal
+from ui.connection_status import ConnectionStatus
 from ui.document_list import ID_ROLE, DocumentListPanel
 from ui.document_presenter import APP_TITLE, DocumentPresenter
 from ui.find_bar import FindBar
@@ -50,6 +53,7 @@ class MainWindow(QMainWindow):
         self.presenter = DocumentPresenter(self)  # the open document
         self.projects = ProjectController(self)  # the project, its files and its reviewer windows
         self.queue.waiting.connect(self.status.set_waiting)
+        self.connection = ConnectionStatus(self)  # while the server is gone: the status bar, and what closing asks
         self._declare_actions()
         self.resize(1400, 860)
         if project is not None:
@@ -191,7 +195,10 @@ class MainWindow(QMainWindow):
     # --- documents ----------------------------------------------------------------------
     def open_document(self, document_id: int | None) -> None:
         if document_id is not None and self.project is not None:
-            self.presenter.open(document_id)
+            try:
+                self.presenter.open(document_id)
+            except ServerUnavailable as exc:  # the open document stays; the waiting actions still wait
+                self.status.error(f"{exc} — the document opens once it is back")
 
     def current_document(self) -> int | None:
         return self.presenter.current_document()
@@ -318,6 +325,7 @@ class MainWindow(QMainWindow):
         if document is None:
             return self.undo_stack.run(command, *args, **kwargs)
 
+        @functools.wraps(command)  # still the command it runs, for the note ConnectionStatus keeps
         def guarded(*given, **named) -> Change:  # a document not assigned to me is read-only (core rule)
             check_editable(self.project, document, self.annotator)
             return command(*given, **named)
@@ -349,10 +357,7 @@ class MainWindow(QMainWindow):
                           "Every action is saved to the project file as you make it.")
 
     def closeEvent(self, event) -> None:
-        self.queue.drain()
-        if self.queue.pending() and QMessageBox.question(
-                self, APP_TITLE, f"{self.queue.pending()} actions are not saved yet: another program is still "
-                "writing to the project. Quit anyway and lose them?") != QMessageBox.StandardButton.Yes:
+        if not self.connection.may_close():  # actions wait: asks before losing them
             event.ignore()
             return
         self.settings.store.sync()

@@ -130,6 +130,7 @@ def read_prodigy(path: Path, progress: Progress, annotator: str | None) -> Itera
         if not isinstance(who, str) or not who.strip():
             raise BadRecord(number, "no _annotator_id or _session_id in this accepted record; pass --annotator NAME")
         record.annotator = who.strip()
+        record.status = _prodigy_status(value, number)
         record.spans = [_prodigy_span(number, i, span) for i, span in enumerate(_list(value, "spans", number))]
         for i, rel in enumerate(_list(value, "relations", number)):
             if not isinstance(rel, dict):
@@ -145,6 +146,18 @@ def read_prodigy(path: Path, progress: Progress, annotator: str | None) -> Itera
                 ends.append(_span_index(record.spans, _prodigy_span(number, i, span, f"relation {i + 1} {end}")))
             record.relations.append((ends[0], ends[1], label))
         yield record
+
+
+
+def _prodigy_status(value: dict, number: int) -> str:
+    """An accepted record is finished work (done), unless `_status` says how far its annotator got
+    (the window's file of marks that waited for the server says in_progress)."""
+    from annotator.model import STATUSES
+
+    status = value.get("_status", "done")
+    if status not in STATUSES:
+        raise BadRecord(number, f"field '_status' must be one of {', '.join(STATUSES)}, got {status!r}")
+    return status
 
 
 
