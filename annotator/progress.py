@@ -5,18 +5,17 @@ worked), remaining (assigned and not yet done or skipped), spans per label, docu
 per hour over the last 7 days (from `document_status.finished_at`, done or skipped) and the date
 the remaining ones would be finished at that rate. Per shared (overlap) document: who holds it,
 who marked it done, and whether all of them did (then it is ready for agreement). Statuses and
-assignments are read once each and counted with numpy; the list of shared documents only when
-asked for (`--json`).
+assignments are read once each, as one text of integers per table, and counted with numpy; the
+list of shared documents only when asked for (`--json`).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import chain
 
 import numpy as np
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, String, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from annotator.model import GOLD, MODEL, Annotator, Assignment, Document, DocumentStatus, Label, Span
@@ -124,44 +123,48 @@ def _count_work(session: Session, people: dict[int, AnnotatorProgress], since: d
     """Each annotator's statuses, those finished since `since`, assigned and remaining documents;
     and (documents assigned to anyone, held by several annotators, those every holder marked done).
 
-    Relating 10^5 assignments to their statuses is a join the database does row by row (an index
-    search each), and counting statuses per annotator a GROUP BY that sorts; here both tables are
-    read once, as integer columns in storage order (the assignments from their primary key index
-    alone), and counted and matched with numpy: a few times faster than the joins
-    (benchmarks/bench_progress.py)."""
+    Each table is read in one pass as one integer per row — (document, annotator) folded into a
+    key, and for a status its code and whether it is recent — that the database joins into a
+    single comma-separated text, parsed by numpy at once; then counted and matched with numpy.
+    Rows as Python tuples cost ~3x the statuses' GROUP BY, and joins in the database (an index
+    search per row) ~2.5x; this ~1.5x (benchmarks/bench_progress.py)."""
+    width = (session.scalar(select(func.max(Annotator.id))) or 0) + 1
     code = case(*((DocumentStatus.status == name, i) for i, name in enumerate(STARTED)))
-    # `since` is made here, never typed in: safe to inline as fetch_all does.
-    statuses = _int_columns(fetch_all(session, select(
-        DocumentStatus.document_id, DocumentStatus.annotator_id, code,
-        case((DocumentStatus.finished_at >= since, 1), else_=0)).where(DocumentStatus.status != "todo")), 4)
-    held = _int_columns(fetch_all(session, select(Assignment.document_id, Assignment.annotator_id)
-                                  .order_by(Assignment.document_id, Assignment.annotator_id)), 2)
-    document, annotator, status, recent = statuses.T
-    width = int(max(held[:, 1].max(initial=0), annotator.max(initial=0))) + 1
-    top = int(max(held[:, 0].max(initial=0), document.max(initial=0))) + 1
+    recent = case((DocumentStatus.finished_at >= since, 1), else_=0)
+    # 64-bit arithmetic on a server too (its integer columns are 32-bit).
+    statuses = _integers(session, ((cast(DocumentStatus.document_id, BigInteger) * width + DocumentStatus.annotator_id)
+                                   * 8 + code * 2 + recent), DocumentStatus.status != "todo")
+    held_keys = np.sort(_integers(session, cast(Assignment.document_id, BigInteger) * width + Assignment.annotator_id))
+    keys, status, recent = statuses >> 3, (statuses >> 1) & 3, statuses & 1
+    document, annotator = np.divmod(keys, width)
+    held_documents, held_annotators = np.divmod(held_keys, width)
+    top = int(max(held_documents.max(initial=0), document.max(initial=0))) + 1
     by_status = np.bincount(annotator * 3 + status, minlength=3 * width).reshape(width, 3)
     finished = status > 0
-    held_keys = held[:, 0] * width + held[:, 1]  # sorted: the primary key's order
-    keys = document * width + annotator
     found = np.minimum(np.searchsorted(held_keys, keys), max(len(held_keys) - 1, 0))
     on_held = finished & (held_keys[found] == keys) if len(held_keys) else np.zeros(len(keys), dtype=bool)
     recent_finished = np.bincount(annotator[finished & (recent == 1)], minlength=width)
-    assigned = np.bincount(held[:, 1], minlength=width)
+    assigned = np.bincount(held_annotators, minlength=width)
     finished_held = np.bincount(annotator[on_held], minlength=width)
     for id_, person in people.items():
-        if id_ < width:
-            person.in_progress, person.done, person.skipped = map(int, by_status[id_])
-            person.finished_last_7_days = int(recent_finished[id_])
-            person.assigned, person.remaining = int(assigned[id_]), int(assigned[id_] - finished_held[id_])
-    holders = np.bincount(held[:, 0], minlength=top)
+        person.in_progress, person.done, person.skipped = map(int, by_status[id_])
+        person.finished_last_7_days = int(recent_finished[id_])
+        person.assigned, person.remaining = int(assigned[id_]), int(assigned[id_] - finished_held[id_])
+    holders = np.bincount(held_documents, minlength=top)
     done_by_holders = np.bincount(document[on_held & (status == 1)], minlength=top)
     shared = holders > 1
     return int((holders > 0).sum()), int(shared.sum()), int((shared & (done_by_holders == holders)).sum())
 
 
-def _int_columns(rows: list[tuple], columns: int) -> np.ndarray:
-    """(rows, columns) int64 from DBAPI tuples: flattened by fromiter, much faster than np.array of tuples."""
-    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * columns).reshape(-1, columns)
+def _integers(session: Session, value, *where) -> np.ndarray:
+    """One integer expression over a table's rows, as an int64 array: the database writes them
+    all as one text (group_concat, or string_agg on a server), so the driver hands over one value
+    instead of a tuple per row. `since` is made here, never typed in: safe to inline."""
+    text = cast(value, String)
+    joined = (func.string_agg(text, ",") if session.get_bind().dialect.name == "postgresql"
+              else func.group_concat(text, ","))
+    [(found,)] = fetch_all(session, select(joined).where(*where))
+    return np.fromstring(found, dtype=np.int64, sep=",") if found else np.zeros(0, dtype=np.int64)
 
 
 def _shared_documents(session: Session, names: dict[int, str]) -> list[SharedDocument]:

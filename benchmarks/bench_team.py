@@ -2,7 +2,8 @@
 adding K spans one action at a time (`commands.add_span`, one transaction each) to the same article.
 
 Prints the total throughput of P processes against one process alone in the same run (the
-floor), the spans lost (expected P*K in the project) and the errors, and CPU per action; then the
+floor), the spans lost (expected P*K in the project) and the errors, and CPU per action of the
+clients and of their server processes (read from /proc when the server runs here); then the
 same P processes all as the lead, whose writes take the one project lock (what every write took
 before annotators got their own lock), for comparison. On 2 cores, 2x is the ceiling.
 
@@ -36,19 +37,30 @@ def worker(url: str, name: str, document: int, spans: int, start, results) -> No
     errors = 0
     for i in range(5):  # warm up (connection, statement caches) on another article
         commands.add_span(project, document + 1, name, "QUOTE", i * 6, i * 6 + 5)
+    with project.engine.connect() as connection:  # the pool's one connection: its server process
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     start.wait()
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu, server = time.perf_counter(), time.process_time(), server_cpu(backend)
     for i in range(spans):
         try:
             commands.add_span(project, document, name, "QUOTE", i * 6, i * 6 + 5)
         except UserError:
             errors += 1
-    results.put((time.perf_counter() - began, time.process_time() - cpu, errors))
+    results.put((time.perf_counter() - began, time.process_time() - cpu, server_cpu(backend) - server, errors))
     project.close()
 
 
-def run(urls: list[str], names: list[str], document: int, spans: int) -> tuple[float, float, int]:
-    """Wall seconds from the common start to the last finish, CPU seconds, errors."""
+def server_cpu(pid: int) -> float:
+    """CPU seconds of a server process on this machine (Linux /proc), NaN where it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def run(urls: list[str], names: list[str], document: int, spans: int) -> tuple[float, float, float, int]:
+    """Wall seconds from the common start to the last finish, client and server CPU seconds, errors."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
     processes = [context.Process(target=worker, args=(url, name, document, spans, start, results))
@@ -62,7 +74,7 @@ def run(urls: list[str], names: list[str], document: int, spans: int) -> tuple[f
     wall = time.perf_counter() - began
     for process in processes:
         process.join()
-    return wall, sum(o[1] for o in outcomes), sum(o[2] for o in outcomes)
+    return wall, sum(o[1] for o in outcomes), sum(o[2] for o in outcomes), sum(o[3] for o in outcomes)
 
 
 def main() -> None:
@@ -102,17 +114,19 @@ def main() -> None:
             return session.scalar(select(func.count()).select_from(Span).join(Annotator, Annotator.id == Span.annotator_id)
                                   .where(Annotator.name.in_(who), Span.document_id == 1))
 
-    alone, alone_cpu, alone_errors = run(urls[:1], names[:1], 1, args.spans)
+    alone, alone_cpu, alone_server, alone_errors = run(urls[:1], names[:1], 1, args.spans)
     with lead.transaction() as session:
         session.execute(text("DELETE FROM spans"))
-    team, team_cpu, team_errors = run(urls, names, 1, args.spans)
+    team, team_cpu, team_server, team_errors = run(urls, names, 1, args.spans)
     kept = spans_of(names)
     expected = args.processes * args.spans
     ratio = (expected / team) / (args.spans / alone)
     print(f"one annotator alone: {args.spans} spans in {alone:.2f} s ({args.spans / alone:.0f}/s), "
-          f"CPU {1000 * alone_cpu / args.spans:.2f} ms per action, {alone_errors} errors")
+          f"CPU per action {1000 * alone_cpu / args.spans:.2f} ms client, {1000 * alone_server / args.spans:.2f} ms server, "
+          f"{alone_errors} errors")
     print(f"{args.processes} annotators at once: {expected} spans in {team:.2f} s ({expected / team:.0f}/s), "
-          f"throughput {ratio:.2f}x one alone, CPU {1000 * team_cpu / expected:.2f} ms per action; "
+          f"throughput {ratio:.2f}x one alone, CPU per action {1000 * team_cpu / expected:.2f} ms client, "
+          f"{1000 * team_server / expected:.2f} ms server; "
           f"lost {expected - kept}, errors {team_errors}")
 
     with lead.transaction() as session:
@@ -121,7 +135,7 @@ def main() -> None:
     for name in leads:
         team_add(lead, name, "lead", PASSWORD)
     lead_urls = [target.set(username=name, password=PASSWORD).render_as_string(hide_password=False) for name in leads]
-    locked, _, locked_errors = run(lead_urls, leads, 1, args.spans)
+    locked, _, _, locked_errors = run(lead_urls, leads, 1, args.spans)
     print(f"{args.processes} leads at once (one project lock): {expected} spans in {locked:.2f} s "
           f"({(expected / locked) / (args.spans / alone):.2f}x one alone), errors {locked_errors}; "
           f"annotators' own locks: {locked / team:.2f}x faster than that")

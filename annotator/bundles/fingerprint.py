@@ -90,33 +90,33 @@ def read_work(session: Session, annotator_id: int | None, document_ids: Sequence
 def fingerprints(session: Session, annotator_id: int | None, document_ids: Sequence[int]) -> dict[int, str]:
     """document id -> fingerprint of the annotator's work on it: what read_work's
     DocumentWork.fingerprint() gives, without building the work. The database writes each span's
-    and link's line (as span_line does, the score aside: SQLite and PostgreSQL print floats
-    differently), so Python only groups and hashes them, a batch of documents at a time."""
+    label and offsets as text (as span_line does; the score is written here: SQLite and
+    PostgreSQL print floats differently), and a link's line is made here from its ends' (a join
+    of each link to both its spans and their labels cost the database twice as much as reading
+    the links bare). Python only groups and hashes, a batch of documents at a time."""
     found: dict[int, str] = {}
-    head, child = Span.__table__.alias("head"), Span.__table__.alias("child")
-    head_label, child_label = Label.__table__.alias("head_label"), Label.__table__.alias("child_label")
+    relation_names = dict(session.execute(select(RelationLabel.id, RelationLabel.name)).all())
+    head = Span.__table__.alias("head")
     for batch in batches(document_ids, 4 * BATCH):
         spans: dict[int, list[str]] = {document_id: [] for document_id in batch}
         links: dict[int, list[str]] = {document_id: [] for document_id in batch}
         statuses: dict[int, str] = {}
         if annotator_id is not None:
-            for document_id, line, score in fetch_all(session, select(
-                    Span.document_id, _line(Label.name, Span.start, Span.end, Span.origin), Span.score)
+            ends: dict[int, tuple[int, str]] = {}  # span id -> its document, "label<TAB>start<TAB>end"
+            for document_id, span_id, key, origin, score in fetch_all(session, select(
+                    Span.document_id, Span.id, _line(Label.name, Span.start, Span.end), Span.origin, Span.score)
                     .join(Label, Label.id == Span.label_id)
                     .where(Span.annotator_id == annotator_id, Span.document_id.in_(batch))):
-                spans[document_id].append(line if score is None else f"{line}\t{score!r}")
-            for document_id, line in fetch_all(session, select(
-                    head.c.document_id, _line(RelationLabel.name, head_label.c.name, head.c.start, head.c.end,
-                                              child_label.c.name, child.c.start, child.c.end))
-                    .select_from(Relation)
-                    .join(RelationLabel, RelationLabel.id == Relation.label_id)
-                    .join(head, head.c.id == Relation.head_id).join(child, child.c.id == Relation.child_id)
-                    .join(head_label, head_label.c.id == head.c.label_id)
-                    .join(child_label, child_label.c.id == child.c.label_id)
+                ends[span_id] = (document_id, key)
+                spans[document_id].append(f"{key}\t{origin}" if score is None else f"{key}\t{origin}\t{score!r}")
+            for label_id, head_id, child_id in fetch_all(session, select(
+                    Relation.label_id, Relation.head_id, Relation.child_id)
+                    .join(head, head.c.id == Relation.head_id)
                     .where(Relation.annotator_id == annotator_id, head.c.document_id.in_(batch),
-                           head.c.annotator_id == annotator_id, child.c.annotator_id == annotator_id,
-                           child.c.document_id == head.c.document_id)):
-                links[document_id].append(line)
+                           head.c.annotator_id == annotator_id)):
+                head_end, child_end = ends.get(head_id), ends.get(child_id)
+                if head_end and child_end and child_end[0] == head_end[0]:  # her spans, on the same document
+                    links[head_end[0]].append(f"{relation_names[label_id]}\t{head_end[1]}\t{child_end[1]}")
             statuses = dict(fetch_all(session, select(DocumentStatus.document_id, DocumentStatus.status).where(
                 DocumentStatus.annotator_id == annotator_id, DocumentStatus.document_id.in_(batch))))
         found.update((document_id, digest(spans[document_id], links[document_id], statuses.get(document_id)))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from annotator.bundles.bundle_file import BundleRecord
 from annotator.bundles.copy import AttachedCopier, RowCopier
-from annotator.bundles.fingerprint import batches, fingerprints
+from annotator.bundles.fingerprint import fingerprints
 from annotator.errors import UserError
 from annotator.model import (GOLD, MODEL, Annotator, Assignment, Document, DocumentStatus, Label, ProjectSetting,
                              Relation, RelationLabel, Span, utcnow)
@@ -98,8 +98,8 @@ def _fill(project: Project, path: Path, annotator: str, annotator_id: int) -> tu
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             copier = RowCopier(session, path)
         try:
-            document_ids = copier.scalars(select(Assignment.document_id).where(Assignment.annotator_id == annotator_id)
-                                          .order_by(Assignment.position))
+            assigned = select(Assignment.document_id).where(Assignment.annotator_id == annotator_id)
+            document_ids = copier.scalars(assigned.order_by(Assignment.position))
             for table in (ProjectSetting, RelationLabel, Label):
                 copier.clear(table.__table__)  # the defaults create_project wrote
             copier.copy(Label.__table__, select(Label.__table__))
@@ -109,7 +109,7 @@ def _fill(project: Project, path: Path, annotator: str, annotator_id: int) -> tu
             copier.copy(Annotator.__table__, select(Annotator.__table__).where(Annotator.id == annotator_id))
             spans = links = 0
             head, child = Span.__table__.alias("head"), Span.__table__.alias("child")
-            for batch in batches(document_ids):
+            for batch in copier.document_sets(assigned, document_ids):
                 copier.copy(Document.__table__, select(Document.__table__).where(Document.id.in_(batch)))
                 for table in (Assignment.__table__, DocumentStatus.__table__):
                     copier.copy(table, select(table).where(table.c.annotator_id == annotator_id,
