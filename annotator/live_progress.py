@@ -33,7 +33,7 @@ SHOWN = (("done", "done"), ("in_progress", "in progress"), ("skipped", "skipped"
 PEOPLE = ("annotator", "reviewer", "lead")
 REMOVED = ("you were removed from this project by the lead; your work is kept; the project is read-only")
 # On a server a removed login keeps its open session but loses every grant of the project.
-_STILL_MEMBER = "has_function_privilege('document_status_version()', 'EXECUTE')"
+_STILL_MEMBER = "has_function_privilege('document_status_counts(text)', 'EXECUTE')"
 
 Counts = dict[int, dict[str, int]]  # document id -> status -> how many other people
 
@@ -105,8 +105,8 @@ class ProgressWatch:
             finally:
                 cursor.close()
         with self.project.read() as session:
-            marker = session.execute(text(f"SELECT CASE WHEN {_STILL_MEMBER} THEN document_status_version() END")).scalar()
-        return marker, (REMOVED if marker is None else None)
+            member, marker = session.execute(text(f"SELECT {_STILL_MEMBER}, document_status_version()")).one()
+        return marker, (None if member else REMOVED)
 
     def close(self) -> None:
         if self._probe is not None:

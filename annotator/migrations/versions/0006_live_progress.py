@@ -19,7 +19,8 @@ marker, see annotator/live_progress.py; the revision is still recorded, so the l
   poll that sees a new total also sees the rows that raised it (a sequence would move before the
   commit, and a poll could read the old counts and keep the new marker).
 - document_status_version(): the sum of the counters, the cheap "did anything change?" a window
-  asks every few seconds before it re-reads the counts.
+  asks every few seconds before it re-reads the counts (with whether it may still execute
+  document_status_counts: a login the lead removed may not).
 """
 
 from alembic import op
@@ -76,8 +77,11 @@ def upgrade() -> None:
     for function in FUNCTIONS + ('note_status_change()',):
         op.execute(f"ALTER FUNCTION {function} OWNER TO {lead}")
         op.execute(f"REVOKE EXECUTE ON FUNCTION {function} FROM PUBLIC")
-    for function in FUNCTIONS:
-        op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {everyone}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION document_status_counts(text) TO {everyone}")
+    # A number that says nothing about anyone: callable by any login still connected, so that one
+    # query asks it and whether the login is still on the team (a removed login's session would
+    # fail the whole statement on a function it may not execute, even one a CASE never reaches).
+    op.execute("GRANT EXECUTE ON FUNCTION document_status_version() TO PUBLIC")
 
 
 def downgrade() -> None:
