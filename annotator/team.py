@@ -118,11 +118,28 @@ def server_annotator(project: Project, requested: str | None = None) -> str | No
     with project.read() as session:
         if not server_roles.on_server(session):
             return None
-        login = server_roles.current_login(session)
+    return _the_login(project, requested, "--annotator", "the window works as your login")
+
+
+def reviewer_name(project: Project, requested: str | None) -> str | None:
+    """Who an adjudication records as its reviewer: on PostgreSQL the login (a --reviewer naming
+    anyone else is refused: gold must say truly who put each span there); on a file, and for a
+    superuser, `requested` (None: the caller's own name)."""
+    with project.read() as session:
+        if not server_roles.on_server(session):
+            return requested
+    return _the_login(project, requested, "--reviewer", "gold records who adjudicated, and that is you")
+
+
+def _the_login(project: Project, requested: str | None, option: str, rule: str) -> str | None:
+    """The login, refusing a `requested` other name; a superuser, whom no policy binds, names
+    anyone (or nobody: None)."""
+    with project.read() as session:
         if server_roles.is_superuser(session):
             return requested
+        login = server_roles.current_login(session)
     if requested not in (None, login):
-        raise _not_you(requested, login, "the window works as your login")
+        raise _not_you(requested, login, rule, option)
     return login
 
 
@@ -138,9 +155,9 @@ def import_annotator(project: Project, requested: str | None) -> str | None:
     return login
 
 
-def _not_you(requested: str, login: str, rule: str) -> UserError:
-    return UserError(f"--annotator {requested}: on a server you are your login, {login}; {rule} — "
-                     "leave out --annotator, or log in as that person")
+def _not_you(requested: str, login: str, rule: str, option: str = "--annotator") -> UserError:
+    return UserError(f"{option} {requested}: on a server you are your login, {login}; {rule} — "
+                     f"leave out {option}, or log in as that person")
 
 
 def _members(session: Session) -> list[dict]:
