@@ -23,46 +23,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from annotator.model import Annotator, DocumentStatus
+from annotator.errors import UserError
+from annotator.model import Annotator
 from annotator.store import Project
 
-SHOWN = (("done", "done"), ("in_progress", "in progress"), ("skipped", "skipped"))
+SHOWN = ("done", "in progress", "skipped")  # the order of a Counts tuple
 PEOPLE = ("annotator", "reviewer", "lead")
 REMOVED = ("you were removed from this project by the lead; your work is kept; the project is read-only")
 # On a server a removed login keeps its open session but loses every grant of the project.
 _STILL_MEMBER = "has_function_privilege('document_status_counts(text)', 'EXECUTE')"
+# One row per document, counted by the database: a few thousand plain tuples for the list to compare.
+_COUNTS = {
+    "postgresql": "SELECT document_id, done, in_progress, skipped FROM document_status_counts(:me)",
+    "sqlite": "SELECT s.document_id, sum(s.status = 'done'), sum(s.status = 'in_progress'), sum(s.status = 'skipped') "
+              "FROM document_status s JOIN annotators a ON a.id = s.annotator_id "
+              f"WHERE a.role IN {PEOPLE!r} AND a.name IS NOT :me AND s.status != 'todo' GROUP BY s.document_id",
+}
 
-Counts = dict[int, dict[str, int]]  # document id -> status -> how many other people
+Counts = tuple[int, int, int]  # how many other people have the document done, in progress, skipped
 
 
 @dataclass(frozen=True)
 class Poll:
-    counts: Counts | None  # None: nothing changed since the last poll
+    counts: dict[int, Counts] | None  # per document id; None: nothing changed since the last poll
     removed: str | None  # why the person may no longer write (REMOVED), else None
 
 
-def others_text(counts: dict[str, int]) -> str:
+def others_text(counts: Counts | None) -> str:
     """"2 done · 1 in progress" (empty when nobody else started the document)."""
-    return " · ".join(f"{counts[status]} {shown}" for status, shown in SHOWN if counts.get(status))
+    return " · ".join(f"{n} {shown}" for n, shown in zip(counts or (), SHOWN) if n)
 
 
-def status_counts(session: Session, me: str) -> Counts:
-    """Per document, how many people other than `me` have each status (todo left out)."""
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(text("SELECT document_id, status, people FROM document_status_counts(:me)"), {"me": me})
-    else:
-        rows = session.execute(
-            select(DocumentStatus.document_id, DocumentStatus.status, func.count())
-            .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
-            .where(Annotator.role.in_(PEOPLE), Annotator.name != me, DocumentStatus.status != "todo")
-            .group_by(DocumentStatus.document_id, DocumentStatus.status))
-    counts: Counts = {}
-    for document_id, status, people in rows:
-        counts.setdefault(int(document_id), {})[status] = int(people)
-    return counts
+def status_counts(session: Session, me: str) -> dict[int, Counts]:
+    """Per document, how many people other than `me` have it done, in progress and skipped
+    (documents nobody else started are left out)."""
+    rows = session.execute(text(_COUNTS[session.get_bind().dialect.name]), {"me": me})
+    return {document_id: (int(done), int(going), int(skipped)) for document_id, done, going, skipped in rows}
 
 
 def removed_reason(session: Session, annotator: str) -> str | None:
@@ -75,19 +74,22 @@ def removed_reason(session: Session, annotator: str) -> str | None:
 
 
 class ProgressWatch:
-    """One window's watch on others' progress: `poll()` every few seconds, `close()` at the end."""
+    """One window's watch on others' progress: `poll()` every few seconds, `close()` at the end.
+
+    The "did anything change?" question goes through one driver connection kept for it, in
+    autocommit: one statement, one round trip, no transaction or snapshot held between polls
+    (and SQLite's data_version only means something asked of the same connection each time)."""
 
     def __init__(self, project: Project, annotator: str) -> None:
         self.project = project
         self.annotator = annotator
         self._server = project.engine.dialect.name == "postgresql"
-        # SQLite: data_version counts other connections' commits, so it is asked of one connection
-        # kept for the purpose (in autocommit: it holds no transaction and no snapshot).
-        self._probe = None if self._server else project.engine.raw_connection()
+        self._probe = None  # made at the first poll, and again after it was lost
         self._marker: object = None
 
     def poll(self) -> Poll:
-        """The counts when something changed since the last poll (always on the first), else None."""
+        """The counts when something changed since the last poll (always on the first), else None.
+        Raises ServerUnavailable (or another UserError) when the question could not be asked."""
         marker, removed = self._marker_and_removal()
         if removed is not None or marker == self._marker:
             return Poll(None, removed)
@@ -98,17 +100,41 @@ class ProgressWatch:
         return Poll(counts, removed)
 
     def _marker_and_removal(self) -> tuple[object, str | None]:
-        if not self._server:
+        if self._probe is None:
+            self._probe = self._connect()
+        try:
             cursor = self._probe.cursor()
             try:
-                return cursor.execute("PRAGMA data_version").fetchone()[0], None
+                cursor.execute(f"SELECT document_status_version(), {_STILL_MEMBER}" if self._server
+                               else "PRAGMA data_version")
+                row = cursor.fetchone()
             finally:
                 cursor.close()
-        with self.project.read() as session:
-            member, marker = session.execute(text(f"SELECT {_STILL_MEMBER}, document_status_version()")).one()
-        return marker, (None if member else REMOVED)
+        except self.project.engine.dialect.loaded_dbapi.Error as exc:
+            self.close()  # a new connection at the next poll
+            raise _refusal(self.project, exc) from None
+        return row[0], (REMOVED if self._server and not row[1] else None)
+
+    def _connect(self):
+        proxied = self.project.engine.raw_connection()  # refusals come worded, as any connection's
+        proxied.detach()  # its own from now on: never handed back to the pool in autocommit
+        if self._server:
+            proxied.dbapi_connection.autocommit = True  # (SQLite's connections are already, see store)
+        return proxied
 
     def close(self) -> None:
         if self._probe is not None:
-            self._probe.close()
-            self._probe = None
+            try:
+                self._probe.close()
+            finally:
+                self._probe = None
+
+
+def _refusal(project: Project, error: Exception) -> UserError:
+    if project.engine.dialect.name == "postgresql":
+        from annotator.postgres import connection_refusal
+
+        refusal = connection_refusal(project.engine.url, error)
+        if refusal is not None:
+            return refusal
+    return UserError(f"{project.name}: others' progress could not be read ({str(error).strip().splitlines()[0]})")

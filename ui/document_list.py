@@ -7,6 +7,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from annotator.live_progress import Counts, others_text
 from ui.table_model import RowsTableModel
 from ui.tables import configure_table
 
@@ -32,7 +33,7 @@ class DocumentListModel(RowsTableModel):
         super().__init__(parent)
         self._rows = pd.DataFrame(columns=["id", *_FIELDS, "position"])
         self._row_of: dict[int, int] = {}
-        self._others: dict[int, str] = {}  # document id -> "2 done · 1 in progress"
+        self._others: dict[int, Counts] = {}  # document id -> others' (done, in progress, skipped)
 
     def set_rows(self, rows: pd.DataFrame) -> None:
         self.beginResetModel()
@@ -52,7 +53,7 @@ class DocumentListModel(RowsTableModel):
         self._rows.iat[row, columns.get_loc("spans")] = spans
         self.dataChanged.emit(self.index(row, 2), self.index(row, 3))
 
-    def set_others(self, others: dict[int, str]) -> None:
+    def set_others(self, others: dict[int, Counts]) -> None:
         """Others' progress per document (absent: nobody else started it); redraws changed rows only."""
         old, self._others = self._others, others
         for document_id in old.keys() | others.keys():
@@ -61,7 +62,7 @@ class DocumentListModel(RowsTableModel):
                 self.dataChanged.emit(self.index(row, OTHERS_COLUMN), self.index(row, OTHERS_COLUMN))
 
     def others_of(self, document_id: int) -> str:
-        return self._others.get(document_id, "")
+        return others_text(self._others.get(document_id))
 
     def status_of(self, document_id: int) -> str:
         row = self._row_of[document_id]
@@ -80,7 +81,7 @@ class DocumentListModel(RowsTableModel):
         field = _FIELDS[index.column()]
         if field == "others":
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-                return self._others.get(int(self._rows.iat[index.row(), 0]), "")
+                return self.others_of(int(self._rows.iat[index.row(), 0]))
             return None
         value = self._rows.iat[index.row(), self._rows.columns.get_loc(field)]
         if role == Qt.ItemDataRole.DisplayRole:

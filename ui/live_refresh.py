@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from annotator.errors import UserError
-from annotator.live_progress import ProgressWatch, others_text
+from annotator.live_progress import ProgressWatch
 from annotator.store import Project
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class LiveRefresh(QObject):
         except UserError:  # the server away, the file busy: the next tick asks again
             return
         if poll.counts is not None:
-            self.window.documents.model.set_others({doc: others_text(counts) for doc, counts in poll.counts.items()})
+            self.window.documents.model.set_others(poll.counts)
         if poll.removed is not None and self.removed is None:
             self.removed = poll.removed
             self._show_removed(poll.removed)

@@ -6,8 +6,8 @@ Create Date: 2026-12-03 10:40:00
 
 On PostgreSQL only (on SQLite the counts are a plain query and `PRAGMA data_version` is the
 marker, see annotator/live_progress.py; the revision is still recorded, so the ladder is the same):
-- document_status_counts(me): per document and status, how many other people (annotators,
-  reviewers, leads; not gold or model) have that status. SECURITY DEFINER, owned by the lead
+- document_status_counts(me): per document, how many other people (annotators, reviewers, leads;
+  not gold or model) have it done, in progress and skipped. SECURITY DEFINER, owned by the lead
   group: row-level security hides others' status rows from a blind annotator, and this returns
   counts only, never who, spans or links. `me` is whose rows to leave out; it is honoured for a
   lead, a reviewer or a superuser (who read every row anyway) and replaced by the login for
@@ -63,12 +63,14 @@ def upgrade() -> None:
                    f"REFERENCING {table} TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION note_status_change()")
     op.execute(f"""
         CREATE FUNCTION document_status_counts(me text)
-        RETURNS TABLE (document_id integer, status text, people bigint) {_DEFINER.format(language='sql')} AS $$
-            SELECT s.document_id, s.status::text, count(*)
+        RETURNS TABLE (document_id integer, done bigint, in_progress bigint, skipped bigint)
+        {_DEFINER.format(language='sql')} AS $$
+            SELECT s.document_id, count(*) FILTER (WHERE s.status = 'done'),
+                   count(*) FILTER (WHERE s.status = 'in_progress'), count(*) FILTER (WHERE s.status = 'skipped')
             FROM document_status s JOIN annotators a ON a.id = s.annotator_id
             WHERE a.role IN ('annotator', 'reviewer', 'lead') AND s.status <> 'todo'
               AND a.name IS DISTINCT FROM (CASE WHEN {_SEES_ALL} THEN me ELSE session_user::text END)
-            GROUP BY s.document_id, s.status
+            GROUP BY s.document_id
         $$""")
     op.execute(f"CREATE FUNCTION document_status_version() RETURNS bigint {_DEFINER.format(language='sql')} AS $$ "
                "SELECT COALESCE(sum(changes), 0)::bigint FROM status_versions $$")
