@@ -143,6 +143,22 @@ def _the_login(project: Project, requested: str | None, option: str, rule: str) 
     return login
 
 
+def offer_to_join(project: Project, name: str) -> list[str] | None:
+    """On a project file that knows people but not `name` (a newcomer, or a typo that would start
+    a second set of work): who is on the team, for the window to offer adding `name` first. None
+    when there is nothing to ask: a server (the login decides), a file that knows nobody yet (one
+    person's project), a name it knows (someone removed included: their window is read-only), a
+    file this user cannot write (nobody could be added)."""
+    with project.read() as session:
+        if project.read_only or server_roles.on_server(session):
+            return None
+        people = session.execute(select(Annotator.name, Annotator.removed_at)
+                                 .where(Annotator.role.in_(TEAM_ROLES)).order_by(Annotator.id)).all()
+    if not people or any(known == name for known, _ in people):
+        return None
+    return [known for known, removed in people if removed is None]
+
+
 def import_annotator(project: Project, requested: str | None) -> str | None:
     """Whose annotations an import writes (None: the names the file gives). On PostgreSQL a lead
     may import for anyone; anyone else imports into their own set only."""

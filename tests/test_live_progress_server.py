@@ -92,3 +92,23 @@ def test_adjudicate_records_the_login_as_reviewer_and_refuses_another_name(team)
     with team.lead.read() as session:
         assert session.scalars(select(Span.reviewer_id).where(Span.annotator_id == team.id_of("gold"))).all() == [
             team.id_of("carol")]
+
+
+def test_a_poll_whose_connection_the_server_ended_says_so_and_the_next_one_reconnects(team):  # noqa: F811
+    from sqlalchemy import text
+
+    from annotator.errors import ServerUnavailable
+
+    alice = team.open("alice")
+    watch = ProgressWatch(alice, team.names["alice"])
+    try:
+        assert watch.poll().counts == {}
+        with team.lead.read() as session:  # the server ends every connection of alice's (a restart, a kill)
+            session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :n"),
+                            {"n": team.names["alice"]})
+        with pytest.raises(ServerUnavailable, match="cannot reach postgresql at "):
+            watch.poll()
+        commands.set_status(team.open("bob"), 4, team.names["bob"], "done")
+        assert watch.poll().counts == {4: (1, 0, 0)}  # a new connection, and what changed meanwhile
+    finally:
+        watch.close()
