@@ -4,7 +4,8 @@ My queue: the documents assigned to me that I have neither done nor skipped, in 
 order (`assignments.position`). Once the lead has assigned documents, a document that is not
 assigned to me is read-only for me, unless the project allows free choice
 (`annotator assign PROJECT --free yes`); while nothing is assigned, everyone may edit everything,
-so a solo user works as before. The window asks `check_editable` before every write.
+so a solo user works as before. Someone the lead took off the team edits nothing. The window
+asks `check_editable` before every write.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
+from annotator.live_progress import removed_reason
 from annotator.model import Annotator, Assignment, DocumentStatus
 from annotator.settings import FREE_CHOICE, get_setting, set_setting
 from annotator.store import Project
@@ -44,6 +46,9 @@ def queue_ids(session: Session, annotator: str) -> list[int]:
 
 def read_only_reason(session: Session, document_id: int, annotator: str) -> str | None:
     """Why `annotator` may not edit the document (one line saying what to do), or None when they may."""
+    removed = removed_reason(session, annotator)
+    if removed is not None:
+        return removed
     if free_choice(session):
         return None
     held = session.scalar(select(Assignment.position).join(Annotator, and_(

@@ -118,12 +118,45 @@ def server_annotator(project: Project, requested: str | None = None) -> str | No
     with project.read() as session:
         if not server_roles.on_server(session):
             return None
-        login = server_roles.current_login(session)
+    return _the_login(project, requested, "--annotator", "the window works as your login")
+
+
+def reviewer_name(project: Project, requested: str | None) -> str | None:
+    """Who an adjudication records as its reviewer: on PostgreSQL the login (a --reviewer naming
+    anyone else is refused: gold must say truly who put each span there); on a file, and for a
+    superuser, `requested` (None: the caller's own name)."""
+    with project.read() as session:
+        if not server_roles.on_server(session):
+            return requested
+    return _the_login(project, requested, "--reviewer", "gold records who adjudicated, and that is you")
+
+
+def _the_login(project: Project, requested: str | None, option: str, rule: str) -> str | None:
+    """The login, refusing a `requested` other name; a superuser, whom no policy binds, names
+    anyone (or nobody: None)."""
+    with project.read() as session:
         if server_roles.is_superuser(session):
             return requested
+        login = server_roles.current_login(session)
     if requested not in (None, login):
-        raise _not_you(requested, login, "the window works as your login")
+        raise _not_you(requested, login, rule, option)
     return login
+
+
+def offer_to_join(project: Project, name: str) -> list[str] | None:
+    """On a project file that knows people but not `name` (a newcomer, or a typo that would start
+    a second set of work): who is on the team, for the window to offer adding `name` first. None
+    when there is nothing to ask: a server (the login decides), a file that knows nobody yet (one
+    person's project), a name it knows (someone removed included: their window is read-only), a
+    file this user cannot write (nobody could be added)."""
+    with project.read() as session:
+        if project.read_only or server_roles.on_server(session):
+            return None
+        people = session.execute(select(Annotator.name, Annotator.removed_at)
+                                 .where(Annotator.role.in_(TEAM_ROLES)).order_by(Annotator.id)).all()
+    if not people or any(known == name for known, _ in people):
+        return None
+    return [known for known, removed in people if removed is None]
 
 
 def import_annotator(project: Project, requested: str | None) -> str | None:
@@ -138,9 +171,9 @@ def import_annotator(project: Project, requested: str | None) -> str | None:
     return login
 
 
-def _not_you(requested: str, login: str, rule: str) -> UserError:
-    return UserError(f"--annotator {requested}: on a server you are your login, {login}; {rule} — "
-                     "leave out --annotator, or log in as that person")
+def _not_you(requested: str, login: str, rule: str, option: str = "--annotator") -> UserError:
+    return UserError(f"{option} {requested}: on a server you are your login, {login}; {rule} — "
+                     f"leave out {option}, or log in as that person")
 
 
 def _members(session: Session) -> list[dict]:

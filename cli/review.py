@@ -87,18 +87,19 @@ def adjudicate(
     annotators: Annotated[Optional[str], typer.Option(metavar="A,B,…", help="Comma-separated names whose work counts (default: everyone; gold never).")] = None,
     min_agree: Annotated[Optional[int], typer.Option("--min-agree", metavar="K", help="A span goes in when at least K of the document's finished annotators marked it alike.")] = None,
     majority: Annotated[bool, typer.Option("--majority", help="More than half of each document's finished annotators must agree (the default).")] = False,
-    reviewer: Annotated[Optional[str], typer.Option(metavar="NAME", help="Recorded on every gold span and link (default: your login name).")] = None,
+    reviewer: Annotated[Optional[str], typer.Option(metavar="NAME", help="Recorded on every gold span and link (default: your login name; on a server it must be your login).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Change nothing; print what would go in.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Put into gold every span and link enough finished annotators marked alike; the rest waits for the review window."""
     from annotator.auto_adjudication import adjudicate_project
+    from annotator.team import reviewer_name
 
     with one_line_errors():
         if majority and min_agree is not None:
             raise UserError("give --majority or --min-agree K, not both")
         with opened_project(project) as opened:
-            result = adjudicate_project(opened, reviewer or _login_name(opened),
+            result = adjudicate_project(opened, reviewer_name(opened, reviewer) or _login_name(opened),
                                         split_names([annotators] if annotators else None), min_agree, dry_run)
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -1,7 +1,7 @@
 """Starting the window: the annotator's name is asked once and remembered."""
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from ui.app import run
 from ui.main_window import MainWindow
@@ -18,7 +18,12 @@ def test_first_start_asks_the_annotator_name_and_remembers_it(qtbot, sample_proj
     def answer(dialog):
         assert isinstance(dialog, QInputDialog)
         qtbot.keyClicks(dialog.findChild(type(dialog.focusWidget())), "erin")
+        when_modal(join)
         qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+
+    def join(dialog):  # the samples know alice, bob and carol: erin is offered to join
+        assert isinstance(dialog, QMessageBox) and "erin is not on the team" in dialog.text()
+        dialog.button(QMessageBox.StandardButton.Yes).click()
         QTimer.singleShot(200, look_and_close)
 
     def look_and_close():

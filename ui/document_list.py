@@ -7,11 +7,13 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QTableView, QVBoxLayout, QWidget
 
+from annotator.live_progress import Counts, others_text
 from ui.table_model import RowsTableModel
 from ui.tables import configure_table
 
-COLUMNS = ("Document", "Lang", "Status", "Spans")
-_FIELDS = ("name", "lang", "status", "spans")
+COLUMNS = ("Document", "Lang", "Status", "Spans", "Others")
+_FIELDS = ("name", "lang", "status", "spans", "others")
+OTHERS_COLUMN = 4  # others' statuses as counts, no names (annotator.live_progress), kept fresh by ui/live_refresh.py
 STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 # Status colours per theme, each readable on that theme's background.
 STATUS_COLOR = {"light": {"done": "#1b5e20", "skipped": "#6d4c41", "in_progress": "#0d47a1"},
@@ -31,6 +33,7 @@ class DocumentListModel(RowsTableModel):
         super().__init__(parent)
         self._rows = pd.DataFrame(columns=["id", *_FIELDS, "position"])
         self._row_of: dict[int, int] = {}
+        self._others: dict[int, Counts] = {}  # document id -> others' (done, in progress, skipped)
 
     def set_rows(self, rows: pd.DataFrame) -> None:
         self.beginResetModel()
@@ -50,6 +53,17 @@ class DocumentListModel(RowsTableModel):
         self._rows.iat[row, columns.get_loc("spans")] = spans
         self.dataChanged.emit(self.index(row, 2), self.index(row, 3))
 
+    def set_others(self, others: dict[int, Counts]) -> None:
+        """Others' progress per document (absent: nobody else started it); redraws changed rows only."""
+        old, self._others = self._others, others
+        for document_id in old.keys() | others.keys():
+            row = self._row_of.get(document_id)
+            if row is not None and old.get(document_id) != others.get(document_id):
+                self.dataChanged.emit(self.index(row, OTHERS_COLUMN), self.index(row, OTHERS_COLUMN))
+
+    def others_of(self, document_id: int) -> str:
+        return others_text(self._others.get(document_id))
+
     def status_of(self, document_id: int) -> str:
         row = self._row_of[document_id]
         return str(self._rows.iat[row, self._rows.columns.get_loc("status")])
@@ -65,6 +79,10 @@ class DocumentListModel(RowsTableModel):
         if not index.isValid():
             return None
         field = _FIELDS[index.column()]
+        if field == "others":
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return self.others_of(int(self._rows.iat[index.row(), 0]))
+            return None
         value = self._rows.iat[index.row(), self._rows.columns.get_loc(field)]
         if role == Qt.ItemDataRole.DisplayRole:
             return STATUS_TEXT.get(value, value) if field == "status" else (int(value) if field == "spans" else str(value))
@@ -136,7 +154,7 @@ class DocumentListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = configure_table(QTableView(self), self.proxy, "documents", row_height=24,
-                                     widths=(0, 40, 78, 46), word_wrap=False)
+                                     widths=(0, 40, 78, 46, 120), word_wrap=False)
         self.table.setAlternatingRowColors(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -21,6 +21,7 @@ from annotator.team import server_annotator
 from annotator.worklist import document_rows, next_document
 from ui.change_signal import ChangeSignal
 from ui.document_presenter import APP_TITLE
+from ui.live_refresh import LiveRefresh
 from ui.review_windows import ReviewWindows
 
 if TYPE_CHECKING:
@@ -37,9 +38,11 @@ class ProjectController:
         self.history: History | None = None  # the open project's edits, undo and redo
         self.changes: ChangeSignal | None = None  # the history's changes, heard by every window
         self.review = ReviewWindows(window)
+        self.live = LiveRefresh(window)  # others' progress in the document list, and a removal noticed
 
     def set_project(self, project: Project) -> None:
         window = self.window
+        self.live.stop()
         if self.project is not None and self.project is not project:
             self.project.close()
         self.project = project
@@ -64,6 +67,7 @@ class ProjectController:
         window.documents.model.set_rows(rows)
         window.documents.show_queue_first()
         window.presenter.update_progress()
+        self.live.watch(project, window.annotator)
         window.settings.add_recent(project.address)  # a file's path, a server's URL without the password
         if rows.empty:
             window.presenter.show_empty("This project has no documents yet: File → Import… (Ctrl+I).")
@@ -74,6 +78,7 @@ class ProjectController:
         window.open_document(first)
 
     def close(self) -> None:
+        self.live.stop()
         if self.project is not None:
             self.project.close()
             self.project = None
