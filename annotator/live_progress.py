@@ -28,6 +28,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from annotator.errors import UserError
+
+# A server's bookkeeping, not in the models: the per-annotator counters of status writes (migration
+# 0006), which move on every write, an undo included, so that open windows notice it.
+SERVER_ONLY_TABLES = ("status_versions",)
 from annotator.model import Annotator
 from annotator.store import Project
 

@@ -4,12 +4,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import MetaData, select
 
+from annotator.live_progress import SERVER_ONLY_TABLES
 from annotator.store import Project
 
 
-# Bookkeeping, not data: PostgreSQL's counters of status writes (migration 0006) move on every
-# write, an undo included, so that open windows notice it.
-NOT_DATA = ("status_versions",)
+NOT_DATA = SERVER_ONLY_TABLES  # counters that move on every write, an undo included
 
 
 def snapshot(project: Project) -> dict[str, list[tuple]]:
@@ -67,3 +66,14 @@ def another_program_writing(project: Project):
 def is_write_begin(statement: str) -> bool:
     """Whether a statement the tool sent begins a writing unit of work (takes the write lock)."""
     return statement == "BEGIN IMMEDIATE" or statement.startswith("SELECT pg_advisory_xact_lock(")
+
+
+def cli_ok(*args) -> str:
+    """Run `annotator ARGS…` in process (typer's runner); its standard output, asserting exit 0."""
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    result = CliRunner().invoke(app, [*map(str, args)])
+    assert result.exit_code == 0, result.output
+    return result.stdout

@@ -18,15 +18,14 @@ from collections import Counter
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from typer.testing import CliRunner
 
 from annotator import queries
 from annotator.adjudication import mark_gold_done
 from annotator.commands import add_span, set_status
 from annotator.schema import project_schema
 from annotator.suggestions.decisions import Suggestion, accept, accept_all, reject, visible_suggestions
-from cli.app import app
 from tests.conftest import SAMPLES
+from tests.helpers import cli_ok
 from tests.ui_helpers import open_window
 
 STEPS = int(os.environ.get("ANNOTATOR_STORY_STEPS", "12"))  # a few: the loop is tested, not the model
@@ -35,17 +34,10 @@ ACCEPT_ALL = "Ctrl+Shift+Enter"
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 OWN_SPANS = 2  # per person and document, taken from their sample annotations
 THREAT_WORDS = ("strike", "weapons", "respond", "consequences", "frapper", "armes")
-runner = CliRunner()
-
-
-def _run(*args) -> str:
-    result = runner.invoke(app, [*map(str, args)])
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _json(*args):
-    return json.loads(_run(*args, "--json"))
+    return json.loads(cli_ok(*args, "--json"))
 
 
 # --------------------------------------------------------------------------- deciding on suggestions
@@ -133,12 +125,12 @@ def test_the_model_loop_story(qtbot, project, databases, tmp_path):
     url, figures = project.url, {}
 
     # The lead: the articles, carol's work from nothing, the team, alice's and bob's queues.
-    _run("import", url, SAMPLES / "articles")
-    _run("import", url, SAMPLES / "annotations" / "carol.jsonl", "--annotator", carol)
-    _run("team", "add", url, alice)
-    _run("team", "add", url, bob)
-    _run("team", "add", url, rita, "--role", "reviewer")
-    _run("assign", url, "--annotators", f"{alice},{bob}", "--overlap", "1", "--per-doc", "2")
+    cli_ok("import", url, SAMPLES / "articles")
+    cli_ok("import", url, SAMPLES / "annotations" / "carol.jsonl", "--annotator", carol)
+    cli_ok("team", "add", url, alice)
+    cli_ok("team", "add", url, bob)
+    cli_ok("team", "add", url, rita, "--role", "reviewer")
+    cli_ok("assign", url, "--annotators", f"{alice},{bob}", "--overlap", "1", "--per-doc", "2")
     with project.read() as session:
         documents = queries.documents(session)
     ids, langs = documents["id"].tolist(), dict(zip(documents["id"], documents["lang"]))
@@ -161,7 +153,7 @@ def test_the_model_loop_story(qtbot, project, databases, tmp_path):
     assert stats["suggestions"]["rules"] == stored["spans"]
     assert sum(stats["annotators"][alice]["spans"].values()) == 0
     carol_spans = sum(stats["annotators"][carol]["spans"].values())
-    _run("export", url, "--out", tmp_path / "before", "--format", "csv", "--source", "majority")
+    cli_ok("export", url, "--out", tmp_path / "before", "--format", "csv", "--source", "majority")
     with (tmp_path / "before" / "spans.csv").open(encoding="utf-8", newline="") as rows:
         exported = list(csv.DictReader(rows))
     assert len(exported) == carol_spans > 0  # carol alone finished: her spans are the majority's, no rule's
@@ -202,7 +194,7 @@ def test_the_model_loop_story(qtbot, project, databases, tmp_path):
 
     # The lead: a model trained on gold, its suggestions, the model in the agreement table.
     models = tmp_path / "v1"
-    _run("train", url, "--out", models, "--source", "gold", "--lang", "en", "--max-steps", STEPS)
+    cli_ok("train", url, "--out", models, "--source", "gold", "--lang", "en", "--max-steps", STEPS)
     scores = json.loads((models / "en" / "scores.json").read_text(encoding="utf-8"))
     figures["train"] = scores["scores"]
     assert scores["source"] == "gold" and [len(scores["documents"][s]) for s in ("train", "dev")] == [3, 1]
@@ -226,14 +218,14 @@ def test_the_model_loop_story(qtbot, project, databases, tmp_path):
     assert report["suggestion_decisions"][carol] == {"accepted": 0, "changed": 0, "rejected": 0}
     figures["agreement"] = report
     figures["rules_after"] = _json("rules-check", url, "--patterns", PATTERNS, "--against", f"{alice},{bob}")
-    table = _run("agreement", url, "--annotators", ",".join([*people, "model:v1"]))
+    table = cli_ok("agreement", url, "--annotators", ",".join([*people, "model:v1"]))
     assert "model:v1" in table and all(person in table for person in people)
     assert sorted(_json_agreement(url, [])["annotators"]) == sorted(people)  # by default: the people only
     print(_figures_text(figures, people))
 
 
 def _json_agreement(url: str, names: list[str]) -> dict:
-    return json.loads(_run("agreement", url, *(["--annotators", ",".join(names)] if names else []), "--format", "json"))
+    return json.loads(cli_ok("agreement", url, *(["--annotators", ",".join(names)] if names else []), "--format", "json"))
 
 
 def _figures_text(figures: dict, people: list[str]) -> str:

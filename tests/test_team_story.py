@@ -9,25 +9,17 @@ from collections import Counter
 
 from PySide6.QtCore import Qt
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from annotator.commands import add_span, set_status
 from annotator.model import Assignment, Document
 from annotator.store import open_project
-from cli.app import app
 from tests.assign_helpers import assignment_rows, queue_of
 from tests.conftest import SAMPLES
+from tests.helpers import cli_ok
 from tests.ui_helpers import open_window
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 ASSIGN = ("--overlap", "0.2", "--per-doc", "2", "--seed", "11")
-runner = CliRunner()
-
-
-def _run(*args) -> str:
-    result = runner.invoke(app, [*map(str, args)])
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _articles(folder, count: int, start: int):
@@ -75,10 +67,10 @@ def test_the_team_story(qtbot, project, databases, tmp_path):
     url = project.url
 
     # The lead: 300 articles, five annotators, a plan with 20 % of the articles labelled twice.
-    _run("import", url, _articles(tmp_path, 300, 0))
+    cli_ok("import", url, _articles(tmp_path, 300, 0))
     for name in team:
-        assert "added as annotator" in _run("team", "add", url, name)
-    _run("assign", url, "--annotators", ",".join(team), *ASSIGN)
+        assert "added as annotator" in cli_ok("team", "add", url, name)
+    cli_ok("assign", url, "--annotators", ",".join(team), *ASSIGN)
     planned = assignment_rows(project)
     holders = Counter(document for document, _, _ in planned)
     assert len(holders) == 300 and Counter(holders.values()) == {1: 240, 2: 60}
@@ -92,7 +84,7 @@ def test_the_team_story(qtbot, project, databases, tmp_path):
 
     # carol offline: her bundle, three articles marked and finished in it with the core commands.
     bundle = tmp_path / "carol.annot"
-    _run("bundle", "out", url, "--annotator", carol, "--out", bundle)
+    cli_ok("bundle", "out", url, "--annotator", carol, "--out", bundle)
     offline = open_project(str(bundle))
     try:
         with offline.read() as session:
@@ -106,8 +98,8 @@ def test_the_team_story(qtbot, project, databases, tmp_path):
         offline.close()
 
     # The lead meanwhile: 50 more articles, assigned again; nothing assigned before moves.
-    _run("import", url, _articles(tmp_path, 50, 300))
-    _run("assign", url, "--annotators", ",".join(team), *ASSIGN)
+    cli_ok("import", url, _articles(tmp_path, 50, 300))
+    cli_ok("assign", url, "--annotators", ",".join(team), *ASSIGN)
     after = assignment_rows(project)
     assert planned <= after
     new = Counter(document for document, _, _ in after - planned)
@@ -116,16 +108,16 @@ def test_the_team_story(qtbot, project, databases, tmp_path):
     assert held == dict.fromkeys(team, 84)  # (360 + 60) / 5: the new articles keep the load balanced
 
     # carol's work merges back: her three articles, one span added on each.
-    merged = json.loads(_run("bundle", "in", url, bundle, "--json"))
+    merged = json.loads(cli_ok("bundle", "in", url, bundle, "--json"))
     assert len(merged["merged"]) == 3 and merged["total"]["spans_added"] == 3
     with project.read() as session:
         ids = dict(session.execute(select(Document.sha256, Document.id)).all())
     done[carol] = [ids[sha] for _, sha in carols[:3]]
-    again = json.loads(_run("bundle", "in", url, bundle, "--json"))
+    again = json.loads(cli_ok("bundle", "in", url, bundle, "--json"))
     assert again["total"]["changes"] == 0 and again["merged"] == []
 
     # Progress counts exactly that work.
-    report = json.loads(_run("progress", url, "--json"))
+    report = json.loads(cli_ok("progress", url, "--json"))
     assert report["documents"] == 350 and report["unassigned"] == 0
     for name in team:
         row = report["annotators"][name]
@@ -143,7 +135,7 @@ def test_the_team_story(qtbot, project, databases, tmp_path):
     assert set(shared) <= set(ready)
 
     # Agreement between alice and bob: on the articles both finished, and it says how many.
-    agreement = json.loads(_run("agreement", url, "--annotators", f"{alice},{bob}", "--format", "json"))
+    agreement = json.loads(cli_ok("agreement", url, "--annotators", f"{alice},{bob}", "--format", "json"))
     both = set(done[alice]) & set(done[bob])
     assert agreement["documents"] == len(both) >= 2 and agreement["document_rule"] == "all-finished"
     assert agreement["labels"]["SPEAKER"]["krippendorff_alpha"] is not None
