@@ -31,25 +31,32 @@ class BundleContents:
 
     @classmethod
     def read(cls, session: Session, record: BundleRecord, path: Path) -> BundleContents:
-        annotator_id = session.scalar(select(Annotator.id).where(Annotator.name == record.annotator))
-        for what, table in (("spans", Span), ("links", Relation), ("statuses", DocumentStatus)):
-            others = session.execute(
-                select(Annotator.name, func.count()).select_from(table)
-                .join(Annotator, Annotator.id == table.annotator_id).where(table.annotator_id != (annotator_id or -1))
-                .group_by(Annotator.name).order_by(Annotator.name)).all()
+        """One pass over each table: rows counted per person and label (a span and a link table
+        scanned once tells both whose rows are there and which labels hers use)."""
+        people = dict(session.execute(select(Annotator.id, Annotator.name)).all())
+        annotator_id = next((id_ for id_, name in people.items() if name == record.annotator), None)
+        used: dict[str, set[str]] = {}
+        for what, table, names in (("spans", Span, Label), ("links", Relation, RelationLabel),
+                                   ("statuses", DocumentStatus, None)):
+            keys = (table.annotator_id, table.label_id) if names is not None else (table.annotator_id,)
+            counts = [(row[0], row[-2] if names is not None else None, row[-1])
+                      for row in session.execute(select(*keys, func.count()).group_by(*keys))]
+            others: dict[str, int] = {}
+            for person, _, count in counts:
+                if person != annotator_id:
+                    name = people.get(person, f"#{person}")
+                    others[name] = others.get(name, 0) + count
             if others:
-                named = ", ".join(f"{count} of {name}" for name, count in others)
+                named = ", ".join(f"{count} of {name}" for name, count in sorted(others.items()))
                 raise UserError(f"{path}: the bundle says it holds {record.annotator}'s work, but it also holds "
                                 f"{what} by others ({named}) — was it opened under another name? Nothing was merged; "
                                 f"open it with --annotator {record.annotator} and redo that work under her name")
+            if names is not None:
+                label_names = dict(session.execute(select(names.id, names.name)).all())
+                used[what] = {label_names[label_id] for person, label_id, _ in counts if person == annotator_id}
         documents = {id_: (sha, name) for id_, sha, name in session.execute(
             select(Document.id, Document.sha256, Document.name).order_by(Document.id))}
-        labels = set(session.scalars(select(Label.name).distinct().join(Span, Span.label_id == Label.id)
-                                     .where(Span.annotator_id == annotator_id)))
-        relation_labels = set(session.scalars(
-            select(RelationLabel.name).distinct().join(Relation, Relation.label_id == RelationLabel.id)
-            .where(Relation.annotator_id == annotator_id)))
-        return cls(annotator_id, documents, labels, relation_labels)
+        return cls(annotator_id, documents, used["spans"], used["links"])
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Per document of the bundle (matched by the text's sha256), only that annotator's spans, links
 and status are replaced, by one Change applied in one transaction; nobody else's rows change.
 Which side changed since the bundle was made is told by fingerprints (annotator/bundles/
-fingerprint.py): only the bundle → its work is taken; only the project → the project's stays
+fingerprint.py; a bundle's side is hashed only for the documents it recorded as written offline,
+annotator/bundles/edits.py): only the bundle → its work is taken; only the project → the project's stays
 (the bundle's copy is older); both, differently → a conflict, and the merge stops unless
 `prefer` says which side wins. The project's side is read only for documents whose work changed
 in the bundle: the others have nothing to merge. After a merge the project remembers the bundle's fingerprints, so
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from annotator.bundles.bundle_file import BundleRecord, open_bundle, reading
 from annotator.bundles.diff import ChangeBuilder, DocumentDiff, Taken
 from annotator.bundles.checks import BundleContents, check_project
+from annotator.bundles.edits import edited
 from annotator.bundles.fingerprint import DocumentWork, batches, fingerprints, read_work
 from annotator.changes import Change, apply_in, frozen
 from annotator.errors import UserError
@@ -94,7 +96,7 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
     report = MergeReport(record.annotator, record.made_at, len(contents.documents), prefer=prefer)
     bundle_ids = list(contents.documents)
     with reading(path):
-        in_bundle = fingerprints(bundle_session, contents.annotator_id, bundle_ids)
+        in_bundle = _bundle_fingerprints(bundle_session, contents, record)
     changed = [bundle_id for bundle_id in bundle_ids if in_bundle[bundle_id] != _base(
         contents.documents[bundle_id][0], earlier, record)]
     project_ids = {bundle_id: found.documents[contents.documents[bundle_id][0]] for bundle_id in changed}
@@ -133,6 +135,17 @@ def _merge(session: Session, bundle_session: Session, contents: BundleContents, 
                                                                    "fingerprints": remembered}})
     report.merged = [diff for diff in report.merged if diff.changes()]
     return report
+
+
+def _bundle_fingerprints(bundle_session: Session, contents: BundleContents, record: BundleRecord) -> dict[int, str]:
+    """bundle document id -> fingerprint of her work there. A document the bundle has not written
+    since it was made still has the fingerprint it was made with; only the others are hashed."""
+    written = edited(bundle_session)
+    known = {bundle_id: record.fingerprints.get(sha) for bundle_id, (sha, _) in contents.documents.items()}
+    unchanged = {} if written is None else {bundle_id: fingerprint for bundle_id, fingerprint in known.items()
+                                            if fingerprint is not None and bundle_id not in written}
+    return {**unchanged, **fingerprints(bundle_session, contents.annotator_id,
+                                        [bundle_id for bundle_id in known if bundle_id not in unchanged])}
 
 
 def _base(sha: str, earlier: dict[str, str], record: BundleRecord) -> str:

@@ -6,7 +6,8 @@ settings (its id included), the annotator's row, her assigned documents (text an
 assignment rows, and her spans, links and statuses on those documents — no one else's rows. It
 is written beside its final name and renamed at the end: a failure leaves no file. The project
 is only read, in one snapshot. The fingerprints of her work are taken from the finished bundle
-itself: what a later merge compares against is exactly what the bundle held when it was made.
+itself: what a later merge compares against is exactly what the bundle held when it was made;
+the bundle then records which documents are written offline (annotator/bundles/edits.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from annotator.bundles.bundle_file import BundleRecord
 from annotator.bundles.copy import AttachedCopier, RowCopier
+from annotator.bundles.edits import install
 from annotator.bundles.fingerprint import fingerprints
 from annotator.errors import UserError
 from annotator.model import (GOLD, MODEL, Annotator, Assignment, Document, DocumentStatus, Label, ProjectSetting,
@@ -63,6 +65,7 @@ def bundle_out(project: Project, annotator: str, out: str | Path) -> OutSummary:
             with bundle.transaction() as session:
                 record = _record(session, project, annotator, annotator_id)
                 set_setting(session, BUNDLE, record.as_setting())
+                install(session)  # from here on, the bundle records which documents are written
         finally:
             bundle.close()
         os.replace(partial, out)
