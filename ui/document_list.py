@@ -154,7 +154,7 @@ class DocumentListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = configure_table(QTableView(self), self.proxy, "documents", row_height=24,
-                                     widths=(0, 40, 78, 46, 120), word_wrap=False)
+                                     widths=(0, 40, 78, 46, 96), word_wrap=False)
         self.table.setAlternatingRowColors(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         for widget in (self.documents, center, self.span_table):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([290, 660, 470])
+        self.splitter.setSizes([390, 610, 420])  # the list holds names and Others' counts
         self.setCentralWidget(self.splitter)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
