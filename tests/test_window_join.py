@@ -39,10 +39,18 @@ def test_a_typo_is_not_added_and_nothing_is_written(qtbot, sample_project, setti
         dialog.button(QMessageBox.StandardButton.No).click()
 
     when_modal(say_no)
-    QTimer.singleShot(5000, lambda: [w.close() for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)])
-    with pytest.raises(UserError, match=r"alcie is not on the team of samples.db \(on it: alice, bob, carol\); "
-                                        "start with --annotator"):
-        run(sample_project.url.removeprefix("sqlite:///"), "alcie")
+    # Should a window open after all, close it rather than hang; stopped before the test ends, so it
+    # never closes a later test's window.
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: [w.close() for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)])
+    guard.start(5000)
+    try:
+        with pytest.raises(UserError, match=r"alcie is not on the team of samples.db \(on it: alice, bob, carol\); "
+                                            "start with --annotator"):
+            run(sample_project.url.removeprefix("sqlite:///"), "alcie")
+    finally:
+        guard.stop()
     assert asked and asked[0].startswith("alcie is not on the team of samples.db (on it: alice, bob, carol).")
     assert snapshot(sample_project) == before
     assert QSettings("quote-annotator", "annotator").value("annotator") is None  # not remembered either
