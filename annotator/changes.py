@@ -230,7 +230,9 @@ def _insert(session: Session, change: Change, names: tuple[str, ...]) -> None:
         columns = list(table.primary_key.columns)
         key = columns[0] if len(columns) == 1 else tuple_(*columns)
         keys = [tuple(row[c.name] for c in columns) for row in rows]
-        for at in range(0, len(keys), _CHUNK):
+        # The store's own key refuses a row that is there already; asked first only to name it
+        # among several (one row is named by the refusal itself).
+        for at in range(0, len(keys) if len(keys) > 1 else 0, _CHUNK):
             chunk = [k[0] for k in keys[at:at + _CHUNK]] if len(columns) == 1 else keys[at:at + _CHUNK]
             found = session.execute(select(*columns).where(key.in_(chunk)).limit(1)).first()
             if found is not None:

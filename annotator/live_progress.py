@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from annotator.errors import UserError
+from annotator.errors import ServerUnavailable, UserError
 
 # A server's bookkeeping, not in the models: the per-annotator counters of status writes (migration
 # 0006), which move on every write, an undo included, so that open windows notice it.
@@ -117,7 +117,10 @@ class ProgressWatch:
                 cursor.close()
         except self.project.engine.dialect.loaded_dbapi.Error as exc:
             self.close()  # a new connection at the next poll
-            raise _refusal(self.project, exc) from None
+            refusal = _refusal(self.project, exc)
+            if isinstance(refusal, ServerUnavailable):  # the pooled connections went the same way
+                self.project.engine.dispose()
+            raise refusal from None
         return row[0], (REMOVED if self._server and not row[1] else None)
 
     def _connect(self):

@@ -16,9 +16,11 @@ The counterpart of the SQLite engine in annotator/store.py. What the two must ag
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 
 from annotator.errors import ProjectBusy, ServerUnavailable, UserError
 from annotator.project_file import busy_message
@@ -42,19 +44,20 @@ def server_of(url: URL) -> str:
 
 
 def postgres_engine(url: URL, wait: _Wait, where: str) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": _CONNECT_TIMEOUT})
-    sequences: dict[str, str | None] = {}
+    engine = create_engine(url, connect_args={"connect_timeout": _CONNECT_TIMEOUT})
+    _ping_when_idle(engine)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         if connection.get_execution_options().get("writes", False):
+            # One round trip: the timeout (set first, left to right) applies to the locks' wait.
             # At least 1 ms: 0 would mean wait for ever, where SQLite's 0 means do not wait.
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait.seconds * 1000))}")
+            timeout = f"set_config('lock_timeout', '{max(1, int(wait.seconds * 1000))}', true)"
             if _writes_own_rows_only(connection):
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock_shared({WRITE_LOCK_KEY}), "
+                connection.exec_driver_sql(f"SELECT {timeout}, pg_advisory_xact_lock_shared({WRITE_LOCK_KEY}), "
                                            f"pg_advisory_xact_lock({_LOGIN_LOCK_SPACE}, hashtext(current_user))")
             else:
-                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                connection.exec_driver_sql(f"SELECT {timeout}, pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     @event.listens_for(engine, "after_execute")
     def _after_execute(connection, statement, multiparams, params, execution_options, result) -> None:
@@ -62,12 +65,15 @@ def postgres_engine(url: URL, wait: _Wait, where: str) -> Engine:
             return
         rows = multiparams[0] if multiparams and isinstance(multiparams[0], list) else (multiparams or [params])
         if rows and isinstance(rows[0], dict) and rows[0].get("id") is not None:
-            _advance_sequence(connection, statement.table.name, sequences)
+            from_sequence = _sequence_ids(connection, statement.table.name)
+            ids = {row["id"] for row in rows}
+            if ids <= from_sequence:  # numbered by the sequence: it is past them already
+                from_sequence -= ids
+            else:
+                _advance_sequence(connection, statement.table.name)
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context) -> None:
-        if context.is_pre_ping:
-            return  # the pool reconnects by itself
         code = getattr(context.original_exception, "sqlstate", None)
         if code == _LOCK_NOT_AVAILABLE:
             raise ProjectBusy(busy_message(where, wait.seconds))
@@ -108,28 +114,83 @@ WHERE u.rolname = current_user AND g.annotator IS NOT NULL AND g.reviewer IS NOT
 def reserve_row_ids(session, column, count: int) -> list[int]:
     """`count` ids for rows a command numbers itself, from the table's sequence (unique whoever
     else numbers rows meanwhile). Where the sequence lags behind ids this login can see (rows
-    inserted by plain SQL), it is first moved past them (forward only)."""
+    inserted by plain SQL), it is first moved past them (forward only), once per connection."""
     table = column.table.name
     connection = session.connection()
-    sequence = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
-    floor = connection.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar()
-    connection.exec_driver_sql(f"SELECT setval('{sequence}', {int(floor)}) "
-                               f"WHERE (SELECT last_value FROM {sequence}) < {int(floor)}")
-    return [value for (value,) in connection.exec_driver_sql(
-        f"SELECT nextval('{sequence}') FROM generate_series(1, {int(count)})")]
+    sequence = _sequence_of(connection, table)
+    checked = connection.info.setdefault("sequence_floor_checked", set())
+    if table not in checked:
+        floor = connection.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar()
+        connection.exec_driver_sql(f"SELECT setval('{sequence}', {int(floor)}) "
+                                   f"WHERE (SELECT last_value FROM {sequence}) < {int(floor)}")
+        checked.add(table)
+    spare = connection.info.setdefault("spare_ids", {}).setdefault(table, [])
+    if len(spare) < count:
+        taken = [value for (value,) in connection.exec_driver_sql(
+            f"SELECT nextval('{sequence}') FROM generate_series(1, {int(max(count - len(spare), _SPARE_IDS))})")]
+        from_sequence = _sequence_ids(connection, table)
+        if len(from_sequence) > _KEEP_SEQUENCE_IDS:  # ids reserved and never inserted (rolled back)
+            from_sequence.clear()
+        from_sequence.update(taken)
+        spare.extend(taken)
+    ids, spare[:] = spare[:count], spare[count:]
+    return ids
 
 
-def _advance_sequence(connection, table: str, sequences: dict[str, str | None]) -> None:
-    """Move the table's id sequence past its largest id (never back)."""
+# Ids taken from a sequence a few at a time and kept by the connection for its next commands:
+# a key press then needs no round trip for its new row's id. Ids a connection never uses are
+# gaps, as after a rolled-back insert.
+_SPARE_IDS = 16
+
+
+# Ids this connection took from a sequence and has not inserted yet: inserting them needs no
+# move of the sequence. Forgetting them (above this many) only costs that move again.
+_KEEP_SEQUENCE_IDS = 100_000
+
+
+def _sequence_ids(connection, table: str) -> set[int]:
+    return connection.info.setdefault("sequence_ids", {}).setdefault(table, set())
+
+
+def _sequence_of(connection, table: str) -> str | None:
+    """The table's id sequence, asked once per server connection."""
+    sequences = connection.info.setdefault("sequences", {})
     if table not in sequences:
         sequences[table] = connection.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar()
-    sequence = sequences[table]
+    return sequences[table]
+
+
+def _advance_sequence(connection, table: str) -> None:
+    """Move the table's id sequence past its largest id (never back)."""
+    sequence = _sequence_of(connection, table)
     if sequence is not None:
         # Only forward past the sequence: setting it to a value read a moment ago could move it
         # back under a concurrent nextval.
         connection.exec_driver_sql(
             f"SELECT setval('{sequence}', m) FROM (SELECT max(id) AS m FROM {table}) AS largest "
             f"WHERE m > COALESCE(pg_sequence_last_value('{sequence}'), 0)")
+
+
+# A connection used this recently is taken as alive; an older one is asked first (a server
+# restarted meanwhile). One that died within the interval fails its first statement: a unit of
+# work that finds so before it wrote anything starts again on a new connection (store.py).
+_PING_AFTER_IDLE = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < _PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # its transaction is the unit of work's
+        except Exception as error:  # the pool replaces it with a new connection
+            raise DisconnectionError(str(error)) from error
 
 
 def connection_refusal(url: URL, error: BaseException) -> UserError | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import MappingProxyType
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from annotator.change_builder import ChangeBuilder
@@ -26,11 +26,22 @@ from annotator.model import GOLD, Annotator, Document, Label, RelationLabel, Spa
 
 FINISHED = ("done", "skipped")
 
+# What every key press asks, built once (a statement built per call costs more than the query):
+# Core statements with named parameters, run without the ORM's per-call compilation of entities.
+_labels, _spans, _people, _statuses = Label.__table__, Span.__table__, Annotator.__table__, TABLES["document_status"]
+_LABEL_ID = select(_labels.c.id).where(_labels.c.name == bindparam("name"))
+_PERSON = select(_people.c.id, _people.c.role).where(_people.c.name == bindparam("name"))
+_SAME_SPAN = select(_spans.c.id).where(
+    _spans.c.document_id == bindparam("document_id"), _spans.c.annotator_id == bindparam("annotator_id"),
+    _spans.c.label_id == bindparam("label_id"), _spans.c.start == bindparam("start"), _spans.c.end == bindparam("end"))
+_PERSON_STATUSES = select(_statuses).where(_statuses.c.annotator_id == bindparam("annotator_id"))
+_PERSON_STATUS = _PERSON_STATUSES.where(_statuses.c.document_id == bindparam("document_id"))
+
 
 # --- labels and links --------------------------------------------------------------------
 
 def label_id(session: Session, name: str) -> int:
-    found = session.scalar(select(Label.id).where(Label.name == name))
+    found = session.execute(_LABEL_ID, {"name": name}).scalar()
     if found is None:
         known = ", ".join(session.scalars(select(Label.name).order_by(Label.position)))
         raise UserError(f"label {name!r} is not in this project's schema; use one of {known}")
@@ -68,9 +79,8 @@ def span_row(session: Session, span_id: int) -> MappingProxyType:
 
 def same_span(session: Session, document_id: int, annotator_id: int, label: int, start: int, end: int) -> int | None:
     """The id of the person's span with this label and offsets, if they marked it already."""
-    return session.scalar(select(Span.id).where(
-        Span.document_id == document_id, Span.annotator_id == annotator_id, Span.label_id == label,
-        Span.start == start, Span.end == end))
+    return session.execute(_SAME_SPAN, {"document_id": document_id, "annotator_id": annotator_id,
+                                        "label_id": label, "start": start, "end": end}).scalar()
 
 
 def remove_span(builder: ChangeBuilder, span) -> None:
@@ -96,14 +106,12 @@ def checked_offsets(session: Session, document_id: int, start: int, end: int,
                     exact: bool = False) -> tuple[int, int, str, int]:
     """[start, end) inside the document and not blank, widened to whole tokens unless `exact`;
     returned with the document's text and length."""
-    # Numpy (tokens) and pandas (queries) load here: assigning documents needs neither.
-    from annotator.queries import document_text
-    from annotator.tokens import snap
+    from annotator.document_cache import document_text
+    from annotator.tokens import snap  # numpy loads here: assigning documents needs none
 
-    length = document_length(session, document_id)
+    length, text, tokens = document_text(session, document_id)
     if not (0 <= start < end <= length):
         raise UserError(f"span {start}-{end} is outside document {document_id} (0-{length}); select text inside it")
-    text, tokens = document_text(session, document_id)
     snapped = ((start, end) if text[start:end].strip() else None) if exact else snap(text, tokens, start, end)
     if snapped is None:
         raise UserError(f"span {start}-{end} of document {document_id} holds only whitespace; select some text")
@@ -119,7 +127,7 @@ def _named(source: Session | ChangeBuilder, name: str) -> tuple[int, str] | None
             if row["name"] == name:
                 return row["id"], row["role"]
         source = source.session
-    found = source.execute(select(Annotator.id, Annotator.role).where(Annotator.name == name)).first()
+    found = source.execute(_PERSON, {"name": name}).first()
     return None if found is None else (found.id, found.role)
 
 
@@ -192,11 +200,10 @@ def move_status(builder: ChangeBuilder, document_id: int, annotator_id: int, sta
 def start_work(builder: ChangeBuilder, annotator_id: int, document_ids: Iterable[int]) -> None:
     """Documents the person has not started (no status, or todo) move to in_progress."""
     wanted = sorted(set(document_ids))
-    table = TABLES["document_status"]
-    query = select(table).where(table.c.annotator_id == annotator_id)
-    if len(wanted) == 1:  # many: the person's rows, sorted out here (no IN list growing with documents)
-        query = query.where(table.c.document_id == wanted[0])
-    stored = {row["document_id"]: frozen(row) for row in builder.session.execute(query).mappings()}
+    # many: the person's rows, sorted out here (no IN list growing with documents)
+    query, params = ((_PERSON_STATUS, {"annotator_id": annotator_id, "document_id": wanted[0]}) if len(wanted) == 1
+                     else (_PERSON_STATUSES, {"annotator_id": annotator_id}))
+    stored = {row["document_id"]: frozen(row) for row in builder.session.execute(query, params).mappings()}
     for document_id in wanted:
         current = _pending_status(builder, document_id, annotator_id) or stored.get(document_id)
         if current is None or current["status"] == "todo":

@@ -78,19 +78,42 @@ class Project:
         Changes this unit of work applied, whose commit may or may not have reached the server)."""
         if self.read_only:
             raise ProjectReadOnly(self.why_read_only)
-        session = self.sessions()
+        session = None
         try:
-            with session, session.begin():
-                session.connection(execution_options={"writes": True})
+            session, began = self._begin_writing()
+            with session, began:
                 yield session
         except (ServerUnavailable, DBAPIError) as exc:
-            if not isinstance(exc, ServerUnavailable) and not exc.connection_invalidated:
+            if not _connection_lost(exc):
                 raise
             # The pooled connections went with the server: the next unit of work connects anew.
             self.engine.dispose()
             message = str(exc) if isinstance(exc, ServerUnavailable) else \
                 f"lost the connection to the database {self.name} — is the server running?"
-            raise ServerUnavailable(message, tuple(session.info.get(APPLIED_CHANGES, ()))) from None
+            applied = session.info.get(APPLIED_CHANGES, ()) if session is not None else ()
+            raise ServerUnavailable(message, tuple(applied)) from None
+
+    def _begin_writing(self):
+        """A session whose writing transaction has begun (and taken its locks). A pooled
+        connection found dead at that first statement (the server restarted since it was last
+        used) is replaced once: nothing was done on it yet."""
+        try:
+            return self._begun()
+        except (ServerUnavailable, DBAPIError) as exc:
+            if not _connection_lost(exc):
+                raise
+            self.engine.dispose()
+        return self._begun()
+
+    def _begun(self):
+        session = self.sessions()
+        began = session.begin()
+        try:
+            session.connection(execution_options={"writes": True})
+        except BaseException:
+            session.close()
+            raise
+        return session, began
 
     def read(self) -> Session:
         """A session for queries only (use it as a context manager)."""
@@ -98,6 +121,10 @@ class Project:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _connection_lost(exc: Exception) -> bool:
+    return isinstance(exc, ServerUnavailable) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def project_url(target: str | Path) -> str:

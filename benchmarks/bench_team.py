@@ -59,6 +59,11 @@ def server_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def busy(cpu: float, wall: float, cores: int) -> str:
+    """Share of the cores' time the measured processes used (nan when the server's CPU is unknown)."""
+    return f"{100 * cpu / (wall * cores):.0f}%"
+
+
 def run(urls: list[str], names: list[str], document: int, spans: int) -> tuple[float, float, float, int]:
     """Wall seconds from the common start to the last finish, client and server CPU seconds, errors."""
     context = multiprocessing.get_context("spawn")
@@ -128,6 +133,12 @@ def main() -> None:
           f"throughput {ratio:.2f}x one alone, CPU per action {1000 * team_cpu / expected:.2f} ms client, "
           f"{1000 * team_server / expected:.2f} ms server; "
           f"lost {expected - kept}, errors {team_errors}")
+    # Waiting shows as cores left idle; what the same actions cost more at 8 than alone is the
+    # price of sharing the cores (16 processes' caches), not of waiting for each other.
+    cores = len(os.sched_getaffinity(0))
+    print(f"cores busy with clients and their server processes: {busy(alone_cpu + alone_server, alone, cores)} alone, "
+          f"{busy(team_cpu + team_server, team, cores)} at once ({cores} cores); CPU per action at once "
+          f"{(team_cpu + team_server) / (alone_cpu + alone_server) * args.spans / expected:.2f}x alone")
 
     with lead.transaction() as session:
         session.execute(text("DELETE FROM spans"))

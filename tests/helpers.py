@@ -65,7 +65,8 @@ def another_program_writing(project: Project):
 
 def is_write_begin(statement: str) -> bool:
     """Whether a statement the tool sent begins a writing unit of work (takes the write lock)."""
-    return statement == "BEGIN IMMEDIATE" or statement.startswith("SELECT pg_advisory_xact_lock(")
+    return statement == "BEGIN IMMEDIATE" or (statement.startswith("SELECT set_config('lock_timeout'")
+                                              and "pg_advisory_xact_lock(" in statement)
 
 
 def cli_ok(*args) -> str:
