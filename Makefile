@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_startup.py
 	scripts/with-postgres $(BIN)/python benchmarks/bench_postgres.py
 	scripts/with-postgres $(BIN)/python benchmarks/bench_team.py
+	scripts/with-postgres $(BIN)/python benchmarks/bench_key_press.py
 	scripts/with-postgres $(BIN)/python benchmarks/bench_live_progress.py
 	$(BIN)/python benchmarks/bench_suggest.py
 	$(BIN)/python benchmarks/bench_train.py

@@ -2,12 +2,14 @@
 adding K spans one action at a time (`commands.add_span`, one transaction each) to the same article.
 
 Prints the total throughput of P processes against one process alone in the same run (the
-floor), the spans lost (expected P*K in the project) and the errors, and CPU per action of the
-clients and of their server processes (read from /proc when the server runs here); then the
+floor), in turns over a few rounds and their median (this machine's speed drifts with its
+neighbours' load), the spans lost (expected P*K in the project) and the errors, CPU per action of
+the clients and of their server processes (read from /proc when the server runs here) and how
+busy the cores were (idle cores would mean the processes wait for each other); then the
 same P processes all as the lead, whose writes take the one project lock (what every write took
 before annotators got their own lock), for comparison. On 2 cores, 2x is the ceiling.
 
-    scripts/with-postgres .venv/bin/python benchmarks/bench_team.py [--processes 8] [--spans 1000]
+    scripts/with-postgres .venv/bin/python benchmarks/bench_team.py [--processes 8] [--spans 1000] [--rounds 3]
 
 The server is ANNOTATOR_TEST_DB_URL (a login that may create databases and roles).
 """
@@ -18,6 +20,7 @@ import argparse
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import time
 import uuid
@@ -86,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--spans", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     server = os.environ.get("ANNOTATOR_TEST_DB_URL")
     if not server:
@@ -119,26 +123,33 @@ def main() -> None:
             return session.scalar(select(func.count()).select_from(Span).join(Annotator, Annotator.id == Span.annotator_id)
                                   .where(Annotator.name.in_(who), Span.document_id == 1))
 
-    alone, alone_cpu, alone_server, alone_errors = run(urls[:1], names[:1], 1, args.spans)
-    with lead.transaction() as session:
-        session.execute(text("DELETE FROM spans"))
-    team, team_cpu, team_server, team_errors = run(urls, names, 1, args.spans)
-    kept = spans_of(names)
     expected = args.processes * args.spans
-    ratio = (expected / team) / (args.spans / alone)
-    print(f"one annotator alone: {args.spans} spans in {alone:.2f} s ({args.spans / alone:.0f}/s), "
-          f"CPU per action {1000 * alone_cpu / args.spans:.2f} ms client, {1000 * alone_server / args.spans:.2f} ms server, "
-          f"{alone_errors} errors")
-    print(f"{args.processes} annotators at once: {expected} spans in {team:.2f} s ({expected / team:.0f}/s), "
-          f"throughput {ratio:.2f}x one alone, CPU per action {1000 * team_cpu / expected:.2f} ms client, "
-          f"{1000 * team_server / expected:.2f} ms server; "
-          f"lost {expected - kept}, errors {team_errors}")
-    # Waiting shows as cores left idle; what the same actions cost more at 8 than alone is the
-    # price of sharing the cores (16 processes' caches), not of waiting for each other.
     cores = len(os.sched_getaffinity(0))
-    print(f"cores busy with clients and their server processes: {busy(alone_cpu + alone_server, alone, cores)} alone, "
-          f"{busy(team_cpu + team_server, team, cores)} at once ({cores} cores); CPU per action at once "
-          f"{(team_cpu + team_server) / (alone_cpu + alone_server) * args.spans / expected:.2f}x alone")
+    ratios = []
+    for round_ in range(1, args.rounds + 1):  # in turns: the machine's other load meets both alike
+        with lead.transaction() as session:
+            session.execute(text("DELETE FROM spans"))
+        alone, alone_cpu, alone_server, alone_errors = run(urls[:1], names[:1], 1, args.spans)
+        with lead.transaction() as session:
+            session.execute(text("DELETE FROM spans"))
+        team, team_cpu, team_server, team_errors = run(urls, names, 1, args.spans)
+        kept = spans_of(names)
+        ratios.append((expected / team) / (args.spans / alone))
+        print(f"round {round_}: one annotator alone: {args.spans} spans in {alone:.2f} s ({args.spans / alone:.0f}/s), "
+              f"CPU per action {1000 * alone_cpu / args.spans:.2f} ms client, "
+              f"{1000 * alone_server / args.spans:.2f} ms server, {alone_errors} errors")
+        print(f"round {round_}: {args.processes} annotators at once: {expected} spans in {team:.2f} s "
+              f"({expected / team:.0f}/s), throughput {ratios[-1]:.2f}x one alone, CPU per action "
+              f"{1000 * team_cpu / expected:.2f} ms client, {1000 * team_server / expected:.2f} ms server; "
+              f"lost {expected - kept}, errors {team_errors}")
+        # Waiting shows as cores left idle; what the same actions cost more at once than alone is
+        # the price of sharing the cores (16 processes' caches), not of waiting for each other.
+        print(f"round {round_}: cores busy with the clients and their server processes: "
+              f"{busy(alone_cpu + alone_server, alone, cores)} alone, {busy(team_cpu + team_server, team, cores)} "
+              f"at once ({cores} cores); CPU per action at once "
+              f"{(team_cpu + team_server) / (alone_cpu + alone_server) * args.spans / expected:.2f}x alone")
+    print(f"throughput of {args.processes} at once / one alone, median of {len(ratios)} rounds: "
+          f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}x' for r in ratios)})")
 
     with lead.transaction() as session:
         session.execute(text("DELETE FROM spans"))
