@@ -26,8 +26,8 @@ from annotator.model import GOLD, Annotator, Document, Label, RelationLabel, Spa
 
 FINISHED = ("done", "skipped")
 
-# What every key press asks, built once (a statement built per call costs more than the query):
-# Core statements with named parameters, run without the ORM's per-call compilation of entities.
+# What every key press asks, built once (building one per call cost as much as the round trip):
+# Core statements with named parameters, run without the ORM's per-call handling of entities.
 _labels, _spans, _people, _statuses = Label.__table__, Span.__table__, Annotator.__table__, TABLES["document_status"]
 _LABEL_ID = select(_labels.c.id).where(_labels.c.name == bindparam("name"))
 _PERSON = select(_people.c.id, _people.c.role).where(_people.c.name == bindparam("name"))
@@ -200,7 +200,7 @@ def move_status(builder: ChangeBuilder, document_id: int, annotator_id: int, sta
 def start_work(builder: ChangeBuilder, annotator_id: int, document_ids: Iterable[int]) -> None:
     """Documents the person has not started (no status, or todo) move to in_progress."""
     wanted = sorted(set(document_ids))
-    # many: the person's rows, sorted out here (no IN list growing with documents)
+    # One document: its row; many: all the person's rows, sorted out here (no IN list growing with documents)
     query, params = ((_PERSON_STATUS, {"annotator_id": annotator_id, "document_id": wanted[0]}) if len(wanted) == 1
                      else (_PERSON_STATUSES, {"annotator_id": annotator_id}))
     stored = {row["document_id"]: frozen(row) for row in builder.session.execute(query, params).mappings()}
