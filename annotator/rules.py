@@ -107,12 +107,12 @@ def checked_offsets(session: Session, document_id: int, start: int, end: int,
     """[start, end) inside the document and not blank, widened to whole tokens unless `exact`;
     returned with the document's text and length."""
     from annotator.document_cache import document_text
-    from annotator.tokens import snap  # numpy loads here: assigning documents needs none
+    from annotator.tokens import marked_range  # numpy loads here: assigning documents needs none
 
     length, text, tokens = document_text(session, document_id)
     if not (0 <= start < end <= length):
         raise UserError(f"span {start}-{end} is outside document {document_id} (0-{length}); select text inside it")
-    snapped = ((start, end) if text[start:end].strip() else None) if exact else snap(text, tokens, start, end)
+    snapped = marked_range(text, tokens, start, end, exact)
     if snapped is None:
         raise UserError(f"span {start}-{end} of document {document_id} holds only whitespace; select some text")
     return (*snapped, text, length)

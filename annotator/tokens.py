@@ -19,6 +19,14 @@ def unpack_tokens(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=TOKEN_DTYPE).reshape(-1, 2)
 
 
+def marked_range(text: str, tokens: np.ndarray, start: int, end: int, exact: bool = False) -> tuple[int, int] | None:
+    """What a mark of [start, end) stores: widened to whole tokens (`snap`), or as given when
+    `exact`; None when it holds only whitespace."""
+    if exact:
+        return (start, end) if text[start:end].strip() else None
+    return snap(text, tokens, start, end)
+
+
 def snap(text: str, tokens: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
     """Widen [start, end) to the token boundaries around it, after trimming whitespace.
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from annotator.errors import UserError
-from annotator.tokens import snap
+from annotator.tokens import marked_range
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def waiting_span(document_name: str, text: str, tokens: np.ndarray, annotator: s
     `commands.add_span` applies); None for a range it would refuse (outside the text, blank)."""
     if not 0 <= start < end <= len(text):
         return None
-    snapped = ((start, end) if text[start:end].strip() else None) if exact else snap(text, tokens, start, end)
+    snapped = marked_range(text, tokens, start, end, exact)
     return None if snapped is None else WaitingSpan(document_name, text, annotator, label, *snapped)
 
 
