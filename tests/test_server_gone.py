@@ -89,12 +89,19 @@ def _through(link: CuttableLink, database: str):
     return open_project(link.url(database.rsplit("/", 1)[1]))
 
 
-def test_a_retry_after_a_commit_whose_answer_was_lost_does_not_double_the_span(link, database):
+def _add_cut_at_commit(link: CuttableLink, database: str, deliver: bool):
+    """alice's first mark, whose commit the link cuts (`deliver`: after the server got it):
+    the project, its History and the ServerUnavailable."""
     project = _through(link, database)
     history = History(project)
-    link.cut_at_commit(deliver=True)
+    link.cut_at_commit(deliver=deliver)
     with pytest.raises(ServerUnavailable) as lost:
         history.run(commands.add_span, project, 1, "alice", "SPEAKER", 0, 8)
+    return project, history, lost
+
+
+def test_a_retry_after_a_commit_whose_answer_was_lost_does_not_double_the_span(link, database):
+    project, history, lost = _add_cut_at_commit(link, database, deliver=True)
     assert link.cuts == 1
     assert len(lost.value.changes) == 1
     assert [row[1:] for row in spans(database)] == [("SPEAKER", 0, 8)]  # it did reach the server
@@ -107,11 +114,7 @@ def test_a_retry_after_a_commit_whose_answer_was_lost_does_not_double_the_span(l
 
 
 def test_a_retry_after_a_commit_that_never_arrived_writes_it_once(link, database):
-    project = _through(link, database)
-    history = History(project)
-    link.cut_at_commit(deliver=False)
-    with pytest.raises(ServerUnavailable) as lost:
-        history.run(commands.add_span, project, 1, "alice", "SPEAKER", 0, 8)
+    project, history, lost = _add_cut_at_commit(link, database, deliver=False)
     assert spans(database) == []
     change = history.run(lost.value.changes[0])
     assert spans(database) == [(change.focus_span, "SPEAKER", 0, 8)]
