@@ -93,6 +93,15 @@ def build_project(target: Path | str, text: str, spans) -> None:
     project.close()
 
 
+def long_project(prefix: str) -> tuple[Path, str, list[tuple[int, int, str]]]:
+    """A new folder holding long.db: the long article with SPANS spans; the folder, text and spans."""
+    text = article()
+    spans = word_spans(text, SPANS)
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    build_project(work / "long.db", text, spans)
+    return work, text, spans
+
+
 def paint(view) -> None:
     view.viewport().repaint()  # synchronous paint of the visible lines
 
@@ -107,10 +116,7 @@ def timings(repeat: int) -> dict[str, float]:
     from ui.settings import Settings
 
     app = QApplication.instance() or QApplication([])
-    text = article()
-    spans = word_spans(text, SPANS)
-    work = Path(tempfile.mkdtemp(prefix="bench-window-"))
-    build_project(work / "long.db", text, spans)
+    work, text, spans = long_project("bench-window-")
 
     # the floor: bare Qt with the same text and selections
     floor = QPlainTextEdit()

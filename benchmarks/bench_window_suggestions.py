@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_window import SPANS, add_and_undo, article, build_project, free_places, paint, word_spans  # noqa: E402
+from bench_window import SPANS, add_and_undo, free_places, long_project, paint  # noqa: E402
 
 
 def timings(repeat: int) -> dict[str, float]:
@@ -40,10 +39,7 @@ def timings(repeat: int) -> dict[str, float]:
     from ui.settings import Settings
 
     app = QApplication.instance() or QApplication([])
-    text = article()
-    spans = word_spans(text, SPANS)
-    work = Path(tempfile.mkdtemp(prefix="bench-window-suggestions-"))
-    build_project(work / "long.db", text, spans)
+    work, text, spans = long_project("bench-window-suggestions-")
     project = open_project(work / "long.db")
     stored = suggest_with_patterns(project, ROOT / "samples" / "patterns.jsonl")
     window = MainWindow(project, "alice", Settings(QSettings(str(work / "long.ini"), QSettings.Format.IniFormat)))
