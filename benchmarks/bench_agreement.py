@@ -20,8 +20,8 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 
-from annotator.agreement_report import agreement_report
-from annotator.agreement_units import load_units, select_annotators, select_labels
+from annotator.agreement.report import agreement_report
+from annotator.agreement.units import load_units, select_annotators, select_labels
 from annotator.importing import ImportOptions, import_path
 from annotator.store import create_project
 

@@ -19,7 +19,7 @@ from cli.common import ProjectArg, choices, one_line_errors, opened_project, spl
 
 
 ReportFormat = choices("ReportFormat", ("table", "json", "csv", "html"))
-DocumentRule = choices("DocumentRule", ("all-finished", "any-two"))  # annotator.agreement_units.DOCUMENT_RULES
+DocumentRule = choices("DocumentRule", ("all-finished", "any-two"))  # annotator.agreement.units.DOCUMENT_RULES
 
 
 def agreement(
@@ -32,8 +32,8 @@ def agreement(
     documents: Annotated[DocumentRule, typer.Option(help="all-finished: the documents every compared annotator finished; any-two: those at least two of them finished.")] = DocumentRule("all-finished"),
 ) -> None:
     """Agreement per label, pair and document: span F1, Cohen's and Fleiss' kappa, Krippendorff's alpha and alpha_U."""
-    from annotator import agreement_render as render
-    from annotator.agreement_report import agreement_report
+    from annotator.agreement import render
+    from annotator.agreement.report import agreement_report
 
     with one_line_errors(), opened_project(project) as opened:
         appendix = _curve_section(curve_file, report_format) if curve_file is not None else ""
@@ -92,7 +92,7 @@ def adjudicate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Put into gold every span and link enough finished annotators marked alike; the rest waits for the review window."""
-    from annotator.auto_adjudication import adjudicate_project
+    from annotator.review.auto_adjudication import adjudicate_project
     from annotator.team import reviewer_name
 
     with one_line_errors():

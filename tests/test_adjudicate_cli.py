@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 import pytest
 from typer.testing import CliRunner
 
-from annotator.auto_adjudication import adjudicate_project
+from annotator.review.auto_adjudication import adjudicate_project
 from annotator.changes import apply
 from annotator.commands import set_status
-from annotator.adjudication import mark_gold_done
+from annotator.review.adjudication import mark_gold_done
 from cli.app import app
 from tests.helpers import snapshot
 

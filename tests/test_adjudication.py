@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select, text
 
 from annotator import queries
-from annotator.adjudication import (
+from annotator.review.adjudication import (
     accept_agreed, accept_span, copy_links, edit_gold_span, mark_gold_done, premerge_unanimous, reject_gold_span,
 )
-from annotator.agreement_report import agreement_report
+from annotator.agreement.report import agreement_report
 from annotator.commands import apply, set_status
 from annotator.errors import UserError
 from annotator.model import Annotator, DocumentStatus
@@ -181,7 +181,7 @@ def test_undo_of_an_accept_restores_everything(sample_project):
 
 
 def test_compare_document_flags_agreement_and_gold(sample_project):
-    from annotator.adjudication import compare_document
+    from annotator.review.adjudication import compare_document
 
     doc = _first_document(sample_project)
     frame = compare_document(sample_project, doc)

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 from typer.testing import CliRunner
 
-from annotator.agreement_report import agreement_report
+from annotator.agreement.report import agreement_report
 from cli.app import app
 
 runner = CliRunner()

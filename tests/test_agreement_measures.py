@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.agreement import (
+from annotator.agreement.measures import (
     cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal, krippendorff_alpha_nominal_counts,
     krippendorff_alpha_nominal_groups, krippendorff_alpha_nominal_value_counts,
     overlap_matching, reduce_overlapping_units, span_f1, unitizing_alpha,

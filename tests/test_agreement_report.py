@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 
 from annotator import queries
-from annotator.agreement import cohen_kappa, f1_from_counts, krippendorff_alpha_nominal, span_f1, unitizing_alpha
-from annotator.agreement_report import LABEL_MEASURES, PAIR_MEASURES, agreement_report
+from annotator.agreement.measures import cohen_kappa, f1_from_counts, krippendorff_alpha_nominal, span_f1, unitizing_alpha
+from annotator.agreement.report import LABEL_MEASURES, PAIR_MEASURES, agreement_report
 from annotator.errors import UserError
 from annotator.importing import ImportOptions, import_path
 from annotator.store import create_project

@@ -142,7 +142,7 @@ def test_move_keeps_a_document_everyone_in_to_already_holds(project, tmp_path):
 def test_bad_input_is_refused_and_changes_nothing(project, tmp_path, call, message):
     import_documents(project, tmp_path, 10)
     assign_documents(project, ["alice", "bob"])
-    from annotator.adjudication import check_reviewer  # noqa: F401  (the reviewer role exists in the core)
+    from annotator.review.adjudication import check_reviewer  # noqa: F401  (the reviewer role exists in the core)
     from sqlalchemy import insert
 
     from annotator.model import Annotator, utcnow

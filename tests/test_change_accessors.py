@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotator import adjudication
+from annotator.review import adjudication
 from annotator.changes import apply
 from annotator.commands import add_link, add_span, delete_span, relabel_span, remove_link, set_status
 from annotator.importing import import_path

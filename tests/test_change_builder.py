@@ -5,8 +5,9 @@ with one statement per table instead of one per row."""
 import pytest
 from sqlalchemy import event, func, select
 
-from annotator import adjudication, queries, rules
-from annotator.auto_adjudication import adjudicate_project
+from annotator import queries, rules
+from annotator.review import adjudication
+from annotator.review.auto_adjudication import adjudicate_project
 from annotator.change_builder import ChangeBuilder
 from annotator.changes import apply
 from annotator.commands import add_link, add_span, relabel_span

@@ -1,4 +1,4 @@
-"""annotator.comparison: what the compare view shows of one document, from the core, with ids.
+"""annotator.review.comparison: what the compare view shows of one document, from the core, with ids.
 
 Hand-made cases on one sentence (ana, ben, cyd, dan) and the sample project (alice, bob and
 carol finished all five articles), checked against the store read independently.
@@ -6,8 +6,9 @@ carol finished all five articles), checked against the store read independently.
 import pytest
 from sqlalchemy import select
 
-from annotator import adjudication, commands, queries
-from annotator.comparison import comparison
+from annotator import commands, queries
+from annotator.review import adjudication
+from annotator.review.comparison import comparison
 from annotator.errors import UserError
 from annotator.importing import import_path
 from annotator.model import Span

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from annotator import queries
-from annotator.agreement_render import to_csv, to_frame
-from annotator.agreement_report import agreement_report
+from annotator.agreement.render import to_csv, to_frame
+from annotator.agreement.report import agreement_report
 from cli.app import app
 from annotator.commands import set_status
 from annotator.csv_cells import FORMULA_STARTS, escape, unescape

@@ -5,8 +5,8 @@ import json
 from typer.testing import CliRunner
 
 from annotator import queries
-from annotator.adjudication import mark_gold_done
-from annotator.auto_adjudication import adjudicate_project
+from annotator.review.adjudication import mark_gold_done
+from annotator.review.auto_adjudication import adjudicate_project
 from cli.app import app
 from exports import ExportOptions, available_sources, export_project
 

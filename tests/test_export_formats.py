@@ -180,7 +180,7 @@ def test_nothing_finished_is_a_clear_error(project, tmp_path):
 
 def test_gold_made_by_adjudication_exports_and_stays_out_of_the_majority(sample_project, tmp_path):
     from annotator import queries
-    from annotator.adjudication import copy_links, mark_gold_done, premerge_unanimous
+    from annotator.review.adjudication import copy_links, mark_gold_done, premerge_unanimous
 
     before = export_project(sample_project, tmp_path / "majority-before", ExportOptions(format="prodigy", source="majority"))
     with sample_project.read() as session:

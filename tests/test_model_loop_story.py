@@ -20,7 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 
 from annotator import queries
-from annotator.adjudication import mark_gold_done
+from annotator.review.adjudication import mark_gold_done
 from annotator.commands import add_span, set_status
 from annotator.schema import project_schema
 from annotator.suggestions.decisions import Suggestion, accept, accept_all, reject, visible_suggestions

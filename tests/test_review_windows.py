@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from annotator import queries
-from annotator.adjudication import compare_document
-from annotator.agreement_render import worst_documents
-from annotator.agreement_report import LABEL_MEASURES, OVERALL, agreement_report
+from annotator.review.adjudication import compare_document
+from annotator.agreement.render import worst_documents
+from annotator.agreement.report import LABEL_MEASURES, OVERALL, agreement_report
 from annotator.changes import Change, frozen
 from annotator.model import Annotator, DocumentStatus, Label, Span, utcnow
 from tests.helpers import snapshot

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from rich.console import Console
 
 from annotator import queries
-from annotator.agreement_render import to_csv, to_frame, to_html, to_json, to_tables, worst_documents
-from annotator.agreement_report import OVERALL, agreement_report
+from annotator.agreement.render import to_csv, to_frame, to_html, to_json, to_tables, worst_documents
+from annotator.agreement.report import OVERALL, agreement_report
 from annotator.importing import ImportOptions, import_path
 from tests.ui_helpers import open_window
 

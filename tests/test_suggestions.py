@@ -129,7 +129,7 @@ def test_accept_all_takes_every_visible_suggestion_in_one_change(sample_project)
 
 
 def test_suggestions_are_no_annotations_in_stats_or_default_agreement(sample_project):
-    from annotator.agreement_report import agreement_report
+    from annotator.agreement.report import agreement_report
 
     suggest_with_patterns(sample_project, PATTERNS)
     stats = project_stats(sample_project)
@@ -140,8 +140,8 @@ def test_suggestions_are_no_annotations_in_stats_or_default_agreement(sample_pro
 
 
 def test_the_agreement_report_counts_each_persons_decisions(sample_project):
-    from annotator import agreement_render
-    from annotator.agreement_report import agreement_report
+    from annotator.agreement import render as agreement_render
+    from annotator.agreement.report import agreement_report
 
     suggest_with_patterns(sample_project, PATTERNS)
     with sample_project.read() as session:
@@ -157,7 +157,7 @@ def test_the_agreement_report_counts_each_persons_decisions(sample_project):
 
 
 def test_exports_and_the_compare_view_ignore_suggestions(sample_project):
-    from annotator.comparison import comparison
+    from annotator.review.comparison import comparison
     from exports.selection import select_export
 
     with sample_project.read() as session:

@@ -230,7 +230,7 @@ def test_one_reviewer_at_a_time_on_a_documents_gold(team, databases):
     and when their connection dies."""
     from sqlalchemy import text
 
-    from annotator.gold_lock import GoldLocks
+    from annotator.review.gold_lock import GoldLocks
 
     dave = f"{team.names['carol']}_dave"
     team_add(team.lead, dave, "reviewer", PASSWORD)
@@ -254,7 +254,7 @@ def test_one_reviewer_at_a_time_on_a_documents_gold(team, databases):
 
 
 def test_the_compare_window_offers_a_held_document_read_only(team, qtbot, monkeypatch):
-    from annotator.gold_lock import GoldLocks
+    from annotator.review.gold_lock import GoldLocks
     from annotator.history import History
     from ui.change_signal import ChangeSignal
     from ui.compare_view import CompareWindow

@@ -13,7 +13,7 @@ import json
 from rich.table import Table
 from rich.text import Text
 
-from annotator.agreement_render import STYLE, table_html
+from annotator.agreement.render import STYLE, table_html
 from training.scores import OVERALL
 
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")

@@ -1,6 +1,6 @@
 """Review → Agreement: the per-label table, a pairwise heatmap and the worst documents.
 
-The report (annotator.agreement_report) takes about a second on 1,000 documents,
+The report (annotator.agreement.report) takes about a second on 1,000 documents,
 so it runs in the background (ui.background) and comes back by signal; the window stays responsive.
 Double-clicking a worst document asks for it in the compare view
 (`document_chosen`, with the id the report gives the row: names are not unique).
@@ -17,10 +17,10 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from annotator.agreement_render import SHORT, documents_line
-from annotator.agreement_report import OVERALL, PAIR_MEASURES, agreement_report
+from annotator.agreement.render import SHORT, documents_line
+from annotator.agreement.report import OVERALL, PAIR_MEASURES, agreement_report
 from annotator.changes import Change
-from annotator.agreement_units import DOCUMENT_RULES
+from annotator.agreement.units import DOCUMENT_RULES
 from annotator.store import Project
 from ui.agreement_models import LabelMeasuresModel, PairHeatmapModel, WorstDocumentsModel
 from ui.background import BackgroundJob, run_in_background

@@ -1,4 +1,4 @@
-"""Table models over an agreement report (the dict of annotator.agreement_report): per label, pairs, worst documents.
+"""Table models over an agreement report (the dict of annotator.agreement.report): per label, pairs, worst documents.
 
 Undefined values (None in the report) show as "—"; cells keep the exact float
 under EditRole so tests and copies compare against the report itself.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
-from annotator.agreement_render import SHORT, score_colour, worst_documents
-from annotator.agreement_report import LABEL_MEASURES, OVERALL
+from annotator.agreement.render import SHORT, score_colour, worst_documents
+from annotator.agreement.report import LABEL_MEASURES, OVERALL
 from ui.table_model import RowsTableModel
 
 UNDEFINED = "—"
@@ -65,7 +65,7 @@ class LabelMeasuresModel(_ReportTable):
 
 
 class WorstDocumentsModel(_ReportTable):
-    """The documents with the lowest overall α (annotator.agreement_render.worst_documents).
+    """The documents with the lowest overall α (annotator.agreement.render.worst_documents).
 
     Rows show the name and keep the id: two documents may share a name."""
 

@@ -1,4 +1,4 @@
-"""The compare view's list: one row per candidate of an annotator.comparison.Comparison
+"""The compare view's list: one row per candidate of an annotator.review.comparison.Comparison
 (a distinct label, start and end of the document)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from annotator.comparison import Candidate
+from annotator.review.comparison import Candidate
 from ui.table_model import RowsTableModel
 
 COLUMNS = ("Label", "Text", "Start", "End", "Marked by", "Agree", "Gold")

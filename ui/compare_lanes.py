@@ -1,6 +1,6 @@
 """The compare view's lanes: the article once per annotator (and once for gold), side by side, scrolled together.
 
-They show an annotator.comparison.Comparison: a lane is an ArticleView (so offsets cross
+They show an annotator.review.comparison.Comparison: a lane is an ArticleView (so offsets cross
 the Qt position boundary there, as everywhere) that also outlines its disputed spans —
 those not every annotator who finished the document marked alike — with a red dotted frame.
 """
@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from annotator.comparison import Comparison, Lane
+from annotator.review.comparison import Comparison, Lane
 from ui.article_view import ArticleView, ShownSpan
 
 DISPUTED = QColor("#d0312d")

@@ -1,10 +1,10 @@
 """Review → Compare / adjudicate: every annotator's spans in its own lane, gold in the last one, and the
 document's candidate spans in a list; the reviewer settles them into gold.
 
-What is shown comes whole from annotator.comparison (lanes, disputed spans, candidates, gold's
+What is shown comes whole from annotator.review.comparison (lanes, disputed spans, candidates, gold's
 status); this window only displays it and runs the reviewer's actions.
 
-Each action is an annotator.adjudication function (one transaction, the reviewer recorded by the
+Each action is an annotator.review.adjudication function (one transaction, the reviewer recorded by the
 core) run through the main window's QueuedHistory: it waits behind another program's write like the
 main window's actions, and Ctrl+Z / Ctrl+Shift+Z undo and redo it like any edit. A refused undo or
 redo asked for here is told here.
@@ -18,10 +18,11 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QApplication, QComboBox, QLabel, QMainWindow, QMessageBox, QSpinBox, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from annotator import adjudication, queries
+from annotator import queries
+from annotator.review import adjudication
 from annotator.changes import Change
-from annotator.comparison import Candidate, Comparison, comparison
-from annotator.gold_lock import GoldLocks, Holder
+from annotator.review.comparison import Candidate, Comparison, comparison
+from annotator.review.gold_lock import GoldLocks, Holder
 from annotator.schema import project_schema
 from annotator.store import Project
 from ui.actions import ActionRegistry, ActionSpec

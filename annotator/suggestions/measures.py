@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator import queries
-from annotator.agreement import overlap_matching
+from annotator.agreement.measures import overlap_matching
 from annotator.errors import UserError
 from annotator.model import DECISIONS, MODEL, Annotator, Span, SuggestionDecision
 from annotator.store import Project

@@ -1,8 +1,8 @@
 """The agreement report of a project: every measure per label, pair and document.
 
 The definitions (README, "Agreement definitions") are implemented here on top
-of the pure measures of annotator.agreement; the units come from
-annotator.agreement_units.  Undefined values are None (JSON null).
+of the pure measures of annotator.agreement.measures; the units come from
+annotator.agreement.units.  Undefined values are None (JSON null).
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from annotator.agreement import (
+from annotator.agreement.measures import (
     cohen_kappa, f1_from_counts, fleiss_kappa, krippendorff_alpha_nominal_counts,
     krippendorff_alpha_nominal_value_counts, overlap_matching, unitizing_alpha,
 )
-from annotator.agreement_units import DOCUMENT_RULES, Units, load_units, select_annotators, select_labels
+from annotator.agreement.units import DOCUMENT_RULES, Units, load_units, select_annotators, select_labels
 from annotator.errors import UserError
 from annotator.store import Project
 from annotator.suggestions.measures import decision_counts

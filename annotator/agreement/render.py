@@ -1,6 +1,6 @@
 """The agreement report as a terminal table, CSV, JSON or a self-contained HTML page.
 
-Every function takes the dict of annotator.agreement_report.agreement_report.
+Every function takes the dict of annotator.agreement.report.agreement_report.
 The HTML page draws its plots as inline SVG written here: no script, no link to
 anything outside the file, so it can be mailed or archived as it is.
 """
@@ -13,7 +13,7 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-from annotator.agreement_report import LABEL_MEASURES, OVERALL, PAIR_MEASURES
+from annotator.agreement.report import LABEL_MEASURES, OVERALL, PAIR_MEASURES
 from annotator.csv_cells import LINE_END, escape_any
 
 SHORT = {"span_f1_exact": "F1 exact", "span_f1_overlap": "F1 overlap", "cohen_kappa": "Cohen κ",

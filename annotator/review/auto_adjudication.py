@@ -8,7 +8,7 @@ the spans are in.  Everything else waits for the review window.  Skipped: docume
 fewer than two voters (nothing to agree on), fewer than K voters, or whose gold set a
 reviewer already marked done.
 
-The rules are annotator.adjudication's (votes, agreed, the gold insertions): this module only
+The rules are annotator.review.adjudication's (votes, agreed, the gold insertions): this module only
 picks the voters and the threshold per document and adds up what happened.  A run is one
 transaction that builds one Change and applies it once; a dry run reads only.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication import (
+from annotator.review.adjudication import (
     GOLD, insert_gold_spans, agreed, check_reviewer, finished, gold_id, insert_gold_links,
     link_votes, span_votes,
 )
