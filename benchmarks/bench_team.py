@@ -3,7 +3,9 @@ adding K spans one action at a time (`commands.add_span`, one transaction each) 
 
 Prints the total throughput of P processes against one process alone in the same run (the
 floor), in turns over a few rounds and their median (this machine's speed drifts with its
-neighbours' load), the spans lost (expected P*K in the project) and the errors, CPU per action of
+neighbours' load). In the same rounds, the same statements sent by the bare driver (psycopg, no
+tool code) at 1 and P: what this machine allows P processes at that moment, since on 2 shared
+cores that ceiling itself moves from run to run. Also the spans lost (expected P*K in the project) and the errors, CPU per action of
 the clients and of their server processes (read from /proc when the server runs here) and how
 busy the cores were (idle cores would mean the processes wait for each other); then the
 same P processes all as the lead, whose writes take the one project lock (what every write took
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import queue
 import resource
 import statistics
 import sys
@@ -31,7 +34,9 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-password"
 
 
-def worker(url: str, name: str, document: int, spans: int, start, results) -> None:
+def worker(url: str, name: str, document: int, spans: int, start, results, bare: bool = False) -> None:
+    if bare:
+        return bare_worker(url, name, document, spans, start, results)
     from annotator import commands
     from annotator.errors import UserError
     from annotator.store import open_project
@@ -53,6 +58,59 @@ def worker(url: str, name: str, document: int, spans: int, start, results) -> No
     project.close()
 
 
+# What one key press sends (`add_span` on an annotator's login, the document kept by the process):
+# lock, label, the document's fingerprint, person, same span, status, insert, commit.
+_BARE = (
+    "SELECT set_config('lock_timeout', '60000', true), pg_advisory_xact_lock_shared(%(lock)s), "
+    "pg_advisory_xact_lock(%(space)s, hashtext(current_user))",
+    "SELECT id FROM labels WHERE name = %(label)s",
+    "SELECT length, sha256, created_at FROM documents WHERE id = %(document)s",
+    "SELECT id, role FROM annotators WHERE name = %(name)s",
+    'SELECT id FROM spans WHERE document_id = %(document)s AND annotator_id = %(annotator)s AND label_id = %(label_id)s '
+    'AND start = %(start)s AND "end" = %(end)s',
+    "SELECT * FROM document_status WHERE annotator_id = %(annotator)s AND document_id = %(document)s",
+)
+_BARE_INSERT = ('INSERT INTO spans (document_id, doc_length, annotator_id, label_id, start, "end", origin, created_at, '
+                "updated_at) VALUES (%(document)s, %(length)s, %(annotator)s, %(label_id)s, %(start)s, %(end)s, "
+                "'manual', now(), now())")
+
+
+def bare_worker(url: str, name: str, document: int, spans: int, start, results) -> None:
+    """The floor: the statements of a key press by the bare driver, no tool code between them."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    from annotator.postgres import _LOGIN_LOCK_SPACE, WRITE_LOCK_KEY
+
+    parsed = make_url(url)
+    connection = psycopg.connect(host=parsed.host, port=parsed.port, dbname=parsed.database, user=parsed.username,
+                                 password=parsed.password)
+
+    def press(document: int, at: int) -> None:
+        values = {"lock": WRITE_LOCK_KEY, "space": _LOGIN_LOCK_SPACE, "label": "QUOTE", "name": name,
+                  "document": document, "start": at, "end": at + 5}
+        answers = []
+        for statement in _BARE:
+            answers.append(connection.execute(statement, values).fetchone())
+            if len(answers) == 2:
+                values["label_id"] = answers[1][0]
+            if len(answers) == 4:
+                values["annotator"] = answers[3][0]
+        values["length"] = answers[2][0]
+        connection.execute(_BARE_INSERT, values)
+        connection.commit()
+
+    for i in range(5):
+        press(document + 1, i * 6)
+    backend = connection.info.backend_pid
+    start.wait()
+    began, cpu, server = time.perf_counter(), time.process_time(), server_cpu(backend)
+    for i in range(spans):
+        press(document, i * 6)
+    results.put((time.perf_counter() - began, time.process_time() - cpu, server_cpu(backend) - server, 0))
+    connection.close()
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds of a server process on this machine (Linux /proc), NaN where it cannot be read."""
     try:
@@ -67,18 +125,25 @@ def busy(cpu: float, wall: float, cores: int) -> str:
     return f"{100 * cpu / (wall * cores):.0f}%"
 
 
-def run(urls: list[str], names: list[str], document: int, spans: int) -> tuple[float, float, float, int]:
+def run(urls: list[str], names: list[str], document: int, spans: int,
+        bare: bool = False) -> tuple[float, float, float, int]:
     """Wall seconds from the common start to the last finish, client and server CPU seconds, errors."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
-    processes = [context.Process(target=worker, args=(url, name, document, spans, start, results))
+    processes = [context.Process(target=worker, args=(url, name, document, spans, start, results, bare))
                  for url, name in zip(urls, names)]
     for process in processes:
         process.start()
     time.sleep(3 + len(processes))  # every process has opened the project and waits
     began = time.perf_counter()
     start.set()
-    outcomes = [results.get() for _ in processes]
+    outcomes = []
+    while len(outcomes) < len(processes):  # a worker that died says so instead of leaving this waiting
+        try:
+            outcomes.append(results.get(timeout=5))
+        except queue.Empty:
+            if any(process.exitcode not in (None, 0) for process in processes):
+                sys.exit("a worker failed (its traceback is above)")
     wall = time.perf_counter() - began
     for process in processes:
         process.join()
@@ -125,7 +190,7 @@ def main() -> None:
 
     expected = args.processes * args.spans
     cores = len(os.sched_getaffinity(0))
-    ratios = []
+    ratios, machine = [], []  # the tool's ratio, and the bare driver's in the same round
     for round_ in range(1, args.rounds + 1):  # in turns: the machine's other load meets both alike
         with lead.transaction() as session:
             session.execute(text("DELETE FROM spans"))
@@ -148,8 +213,21 @@ def main() -> None:
               f"{busy(alone_cpu + alone_server, alone, cores)} alone, {busy(team_cpu + team_server, team, cores)} "
               f"at once ({cores} cores); CPU per action at once "
               f"{(team_cpu + team_server) / (alone_cpu + alone_server) * args.spans / expected:.2f}x alone")
+        # The floor of this round: the same statements with no tool code, at 1 and at P.
+        bare = []
+        for who in (1, args.processes):
+            with lead.transaction() as session:
+                session.execute(text("DELETE FROM spans"))
+            wall, cpu, server_time, _ = run(urls[:who], names[:who], 1, args.spans, bare=True)
+            bare.append((wall, cpu, server_time))
+        machine.append((expected / bare[1][0]) / (args.spans / bare[0][0]))
+        print(f"round {round_}: the bare driver, same statements: alone {args.spans / bare[0][0]:.0f}/s, CPU per action "
+              f"{1000 * bare[0][1] / args.spans:.2f} ms client; {args.processes} at once {expected / bare[1][0]:.0f}/s "
+              f"({machine[-1]:.2f}x alone), CPU per action {1000 * bare[1][1] / expected:.2f} ms client; "
+              f"the tool reached {ratios[-1] / machine[-1]:.0%} of that ratio")
     print(f"throughput of {args.processes} at once / one alone, median of {len(ratios)} rounds: "
-          f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}x' for r in ratios)})")
+          f"{statistics.median(ratios):.2f}x (rounds: {', '.join(f'{r:.2f}x' for r in ratios)}); the bare driver's "
+          f"in the same rounds: {statistics.median(machine):.2f}x (rounds: {', '.join(f'{r:.2f}x' for r in machine)})")
 
     with lead.transaction() as session:
         session.execute(text("DELETE FROM spans"))
