@@ -26,8 +26,11 @@ Subscriber = Callable[[Change], None]
 
 
 class History:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, check: Callable[[Change], None] | None = None) -> None:
         self.project = project
+        # Asked with each undo or redo step before it is written (raises UserError to refuse it,
+        # e.g. a person the lead took off the team): a step is not an edit the caller checked.
+        self.check = check
         self._done: list[Change] = []  # applied, the next undo last
         self._undone: list[Change] = []  # undone, the next redo last
         self._subscribers: list[Subscriber] = []
@@ -59,7 +62,7 @@ class History:
         """Write the inverse of the last change; return it (as announced)."""
         if not self._done:
             raise UserError("there is nothing to undo")
-        inverse = self._write(self._done[-1].inverse())  # refused: nothing moves
+        inverse = self._write(self._checked(self._done[-1].inverse()))  # refused: nothing moves
         self._undone.append(self._done.pop())
         self._announce(inverse)
         return inverse
@@ -68,10 +71,15 @@ class History:
         """Write the last undone change again, with the same rows and ids; return it."""
         if not self._undone:
             raise UserError("there is nothing to redo")
-        replay = self._write(self._undone[-1])
+        replay = self._write(self._checked(self._undone[-1]))
         self._done.append(self._undone.pop())
         self._announce(replay)
         return replay
+
+    def _checked(self, step: Change) -> Change:
+        if self.check is not None:
+            self.check(step)
+        return step
 
     def _write(self, change: Change) -> Change:
         """Apply a change; if the connection dropped while this same change was last written (its

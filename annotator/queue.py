@@ -10,10 +10,12 @@ asks `check_editable` before every write.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
-from annotator.errors import UserError
+from annotator.errors import ProjectReadOnly
 from annotator.live_progress import removed_reason
 from annotator.model import Annotator, Assignment, DocumentStatus
 from annotator.settings import FREE_CHOICE, get_setting, set_setting
@@ -60,9 +62,11 @@ def read_only_reason(session: Session, document_id: int, annotator: str) -> str 
             "to allow free choice (annotator assign PROJECT --free yes)")
 
 
-def check_editable(project: Project, document_id: int, annotator: str) -> None:
-    """Refuse (UserError) an edit of a document `annotator` may not edit; nothing is written."""
+def check_editable(project: Project, document_ids: int | Iterable[int], annotator: str) -> None:
+    """Refuse (ProjectReadOnly) an edit of documents `annotator` may not edit; nothing is written."""
+    wanted = sorted({document_ids} if isinstance(document_ids, int) else set(document_ids))
     with project.read() as session:
-        reason = read_only_reason(session, document_id, annotator)
-    if reason is not None:
-        raise UserError(reason)
+        for document_id in wanted:
+            reason = read_only_reason(session, document_id, annotator)
+            if reason is not None:
+                raise ProjectReadOnly(reason)

@@ -195,3 +195,22 @@ def test_any_walk_of_runs_undos_and_redos_leaves_the_store_as_the_index_says(pro
     while history.can_undo():  # the next example starts from the imported document again
         history.undo()
     assert snapshot(project) == states[0]
+
+
+def test_a_check_refuses_an_undo_or_redo_before_anything_is_written(project, doc, history):
+    from annotator.errors import ProjectReadOnly
+    from annotator.queue import check_editable
+    from annotator.team import team_add, team_remove
+
+    team_add(project, "alice", "annotator")
+    history.check = lambda step: check_editable(project, step.documents(), "alice")
+    history.run(add_span, project, doc, "alice", "SPEAKER", *span_at("Vladimir Putin"))
+    history.run(add_span, project, doc, "alice", "QUOTE", *span_at("We will act"))
+    history.undo()
+    team_remove(project, "alice")
+    before = snapshot(project)
+    for step in (history.undo, history.redo):
+        with pytest.raises(ProjectReadOnly, match="removed from this project"):
+            step()
+        assert snapshot(project) == before
+        assert (len(history), history.index) == (2, 1)

@@ -102,3 +102,31 @@ def test_a_window_open_when_the_lead_removes_me_turns_read_only(qtbot, articles,
     window.close()
     again = open_window(qtbot, open_project(articles.url), "alice", tmp_path / "settings.ini")  # opened later
     assert again.read_only_note.isVisible() and REMOVED in again.read_only_note.text().lower()
+
+
+@pytest.mark.skipif(ON_SERVER, reason="on a server a removal takes the login's grants: "
+                                      "tests/test_live_progress_server.py")
+def test_a_removed_persons_undo_and_redo_write_nothing_and_keep_their_steps(qtbot, articles, tmp_path):
+    team_add(articles, "alice", "annotator")
+    window = open_window(qtbot, articles, "alice", tmp_path / "settings.ini")
+    window.open_document(1)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)  # done, then undone: one step each way
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: window.undo_stack.count() >= 1)
+    window.undo_stack.undo()
+    qtbot.waitUntil(lambda: window.undo_stack.canRedo())
+    steps = (window.undo_stack.count(), window.undo_stack.index())
+    window.projects.live.set_interval(50)
+    lead = open_project(articles.url)
+    try:
+        team_remove(lead, "alice")
+    finally:
+        lead.close()
+    qtbot.waitUntil(lambda: window.projects.live.removed is not None)
+    before = snapshot(articles)
+    for step in (window.undo_stack.undo, window.undo_stack.redo):
+        window.status.clearMessage()
+        step()
+        qtbot.waitUntil(lambda: REMOVED in window.status.currentMessage())
+        assert snapshot(articles) == before
+        assert (window.undo_stack.count(), window.undo_stack.index()) == steps  # kept, should the lead re-add me

@@ -332,6 +332,10 @@ class MainWindow(QMainWindow):
 
         return self.undo_stack.run(guarded, *args, **kwargs)
 
+    def check_step(self, step: Change) -> None:
+        """An undo or redo writes only where my edits may (the same core rule as every action)."""
+        check_editable(self.project, step.documents(), self.annotator)
+
     def _refused(self, message: str) -> None:
         self.status.error(message)
         QApplication.beep()

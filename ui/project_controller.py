@@ -51,7 +51,7 @@ class ProjectController:
         if self.changes is not None:
             self.changes.detach()
             self.changes.deleteLater()
-        self.history = History(project)
+        self.history = History(project, check=window.check_step)
         self.changes = ChangeSignal(self.history, window)
         self.changes.changed.connect(window.presenter.show_change)
         window.undo_stack.attach(self.history, self.changes)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.changes import Change
-from annotator.errors import ProjectBusy, ServerUnavailable, UserError
+from annotator.errors import ProjectBusy, ProjectReadOnly, ServerUnavailable, UserError
 from annotator.history import History
 from ui.change_signal import ChangeSignal
 
@@ -185,6 +185,8 @@ class QueuedHistory(QObject):
             history.undo() if backwards else history.redo()
         except (ProjectBusy, ServerUnavailable):  # the history unmoved: the queue retries (written once)
             raise
+        except ProjectReadOnly as exc:  # not mine to write now: the step stays, should that change
+            self._tell(on_error, str(exc))
         except UserError as exc:
             # Its rows changed elsewhere: drop the step rather than guess, so the ones before it stay undoable.
             history.discard(backwards)
