@@ -38,8 +38,18 @@ def test_the_list_shows_my_queue_in_order_and_ctrl_enter_walks_it(qtbot, assigne
     with assigned.read() as session:
         done = dict(session.execute(select(DocumentStatus.document_id, DocumentStatus.status)).all())
     assert done == {queue[0]: "done", queue[1]: "done"}
+    assert window.status.progress.text() == f"2 of {len(queue)} assigned done"  # my queue, not the project
     panel.filter.setCurrentIndex(0)  # All: every document again, in import order
     assert panel.visible_ids() == sorted(panel.visible_ids()) and len(panel.visible_ids()) == 8
+
+
+def test_the_status_bar_counts_my_assigned_documents_and_says_how_many_i_skipped(qtbot, assigned, tmp_path):
+    from annotator.commands import set_status
+
+    queue = queue_of(assigned, "alice")
+    set_status(assigned, queue[0], "alice", "skipped")
+    window = open_window(qtbot, assigned, "alice", tmp_path / "s.ini")
+    assert window.status.progress.text() == f"0 of {len(queue)} assigned done · 1 skipped"
 
 
 def test_a_document_of_someone_else_opens_read_only_and_keys_change_nothing(qtbot, assigned, tmp_path):

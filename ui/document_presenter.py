@@ -77,8 +77,17 @@ class DocumentPresenter:
         self.window.setWindowTitle(" — ".join(p for p in (document, project.name if project else "", APP_TITLE) if p))
 
     def update_progress(self) -> None:
+        """n of N done: of the documents assigned to me when there are any (my share of the work),
+        else of every document (one person on a project nobody assigned)."""
         rows = self.window.documents.model.rows()
-        self.window.status.set_progress(int((rows["status"] == "done").sum()) if len(rows) else 0, len(rows))
+        if not len(rows):
+            self.window.status.set_progress(0, 0)
+            return
+        assigned = rows[rows["position"] >= 0]
+        counted = assigned if len(assigned) else rows
+        self.window.status.set_progress(int((counted["status"] == "done").sum()), len(counted),
+                                        assigned=bool(len(assigned)),
+                                        skipped=int((counted["status"] == "skipped").sum()))
 
     # --- changes ------------------------------------------------------------------------
     def show_change(self, change: Change) -> None:

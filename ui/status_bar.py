@@ -36,8 +36,9 @@ class StatusBar(QStatusBar):
     def set_annotator(self, name: str) -> None:
         self.annotator.setText(f"Annotator: {name}")
 
-    def set_progress(self, done: int, total: int) -> None:
-        self.progress.setText(f"{done} of {total} done")
+    def set_progress(self, done: int, total: int, assigned: bool = False, skipped: int = 0) -> None:
+        text = f"{done} of {total}{' assigned' if assigned else ''} done"
+        self.progress.setText(text + (f" · {skipped} skipped" if skipped else ""))
 
     def mark_saved(self) -> None:
         """Called only after the project file committed the action."""
