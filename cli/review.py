@@ -88,6 +88,7 @@ def adjudicate(
     min_agree: Annotated[Optional[int], typer.Option("--min-agree", metavar="K", help="A span goes in when at least K of the document's finished annotators marked it alike.")] = None,
     majority: Annotated[bool, typer.Option("--majority", help="More than half of each document's finished annotators must agree (the default).")] = False,
     reviewer: Annotated[Optional[str], typer.Option(metavar="NAME", help="Recorded on every gold span and link (default: your login name; on a server it must be your login).")] = None,
+    mark_done: Annotated[bool, typer.Option("--mark-done", help="Also mark gold done for each document where nothing waits (every candidate went into gold).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Change nothing; print what would go in.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -100,7 +101,8 @@ def adjudicate(
             raise UserError("give --majority or --min-agree K, not both")
         with opened_project(project) as opened:
             result = adjudicate_project(opened, reviewer_name(opened, reviewer) or _login_name(opened),
-                                        split_names([annotators] if annotators else None), min_agree, dry_run)
+                                        split_names([annotators] if annotators else None), min_agree, dry_run,
+                                        mark_done)
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -117,6 +119,9 @@ def adjudicate(
         for name, row in figures.items():
             table.add_row(escape(name), str(row["added"]), str(row["in_gold"]), str(row["waiting"]))
         stdout_console.print(table)
+    if mark_done:
+        stdout_console.print(f"{result.marked_done} documents' gold {'would be' if dry_run else 'was'} marked done "
+                             "(nothing waits in them)")
     waiting = sum(row["waiting"] for figures in (result.spans, result.links) for row in figures.values())
     if waiting:
         stdout_console.print(f"{waiting} candidates wait: settle them in the review window "

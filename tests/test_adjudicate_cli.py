@@ -107,7 +107,7 @@ def test_default_is_the_majority_of_each_documents_finishers(sample_project):
     data = _json(sample_project)
     assert data["rule"] == {"majority": True, "min_agree": None}
     assert data["annotators"] == ["alice", "bob", "carol"] and data["reviewer"] == "rita"
-    assert data["documents"] == {"considered": 5, "skipped": {}} and len(considered) == 5
+    assert data["documents"] == {"considered": 5, "skipped": {}, "marked_done": 0} and len(considered) == 5
     assert data["spans"] == spans_figures and data["links"] == links_figures
     assert sum(f["added"] for f in spans_figures.values()) > 100 and sum(f["waiting"] for f in spans_figures.values())
     assert sum(f["added"] for f in links_figures.values()) > 50
@@ -165,12 +165,12 @@ def test_documents_with_fewer_than_two_finishers_are_skipped(sample_project):
     set_status(sample_project, second, "carol", "skipped")  # two finishers: majority is both
     into, links_in, figures, links_figures, considered = _expected(sample_project, majority)
     data = _json(sample_project)
-    assert data["documents"] == {"considered": 4, "skipped": {"fewer than two finished annotators": 1}}
+    assert data["documents"] == {"considered": 4, "skipped": {"fewer than two finished annotators": 1}, "marked_done": 0}
     assert considered == set(_stored(sample_project)[0]) - {first}
     assert data["spans"] == figures and _gold(sample_project) == (into, links_in)
     assert not any(doc == first for doc, _ in into)
     three = _json(sample_project, "--min-agree", 3, "--dry-run")
-    assert three["documents"] == {"considered": 3, "skipped": {"fewer than two finished annotators": 1,
+    assert three["documents"] == {"considered": 3, "marked_done": 0, "skipped": {"fewer than two finished annotators": 1,
                                                               "fewer than 3 finished annotators": 1}}
     # a document whose gold set a reviewer marked done is left alone
     mark_gold_done(sample_project, second, "rita")
@@ -248,3 +248,38 @@ def test_reviewer_defaults_to_the_login_name(sample_project, monkeypatch):
     assert f"reviewer {login}" in result.stdout
     refused = runner.invoke(app, ["adjudicate", sample_project.url, "--reviewer", "gold"])
     assert refused.exit_code == 1 and "not a person" in refused.stderr
+
+
+def _gold_done(project) -> set[int]:
+    return {doc for (doc,) in _rows(project, "SELECT s.document_id FROM document_status s JOIN annotators g "
+                                             "ON g.id = s.annotator_id WHERE g.name = 'gold' AND s.status = 'done'")}
+
+
+def test_mark_done_closes_the_documents_where_nothing_waits(sample_project):
+    into, links_in, _, _, considered = _expected(sample_project, majority)
+    _, spans, links = _stored(sample_project)
+    finished = _stored(sample_project)[0]
+    waiting = {doc for doc, who, label, start, end in spans if who in finished.get(doc, ())
+               and (doc, (label, start, end)) not in into}
+    waiting |= {doc for doc, who, relation, *ends in links if who in finished.get(doc, ())
+                and (doc, (relation, tuple(ends[:3]), tuple(ends[3:]))) not in links_in}
+    settled = considered - waiting
+    assert 0 < len(considered - settled)  # some documents keep candidates for the review window
+    data = _json(sample_project, "--mark-done")
+    assert data["documents"]["marked_done"] == len(settled)
+    assert _gold_done(sample_project) == settled
+    # a pair of people who agreed on everything they marked: every document settled and closed
+    data = _json(sample_project, "--annotators", "alice,bob", "--min-agree", 1, "--mark-done")
+    assert data["documents"]["marked_done"] == len(considered - settled)
+    assert _gold_done(sample_project) == considered
+    again = _json(sample_project, "--mark-done")  # closed documents are left alone, as a reviewer's are
+    assert again["documents"] == {"considered": 0, "skipped": {"gold marked done": 5}, "marked_done": 0}
+
+
+def test_mark_done_in_a_dry_run_counts_and_writes_nothing(sample_project):
+    before = snapshot(sample_project)
+    data = _json(sample_project, "--min-agree", 1, "--mark-done", "--dry-run")
+    assert data["documents"]["marked_done"] == 5
+    result = _run(sample_project, "--min-agree", 1, "--mark-done", "--dry-run")
+    assert result.exit_code == 0 and "5 documents' gold would be marked done" in result.stdout
+    assert snapshot(sample_project) == before

@@ -6,7 +6,8 @@ start and end (K = `min_agree`, or by default more than half of the document's v
 link when at least K of them drew the same relation between two spans that gold holds once
 the spans are in.  Everything else waits for the review window.  Skipped: documents with
 fewer than two voters (nothing to agree on), fewer than K voters, or whose gold set a
-reviewer already marked done.
+reviewer already marked done.  With `mark_done`, a document the run leaves with nothing waiting
+(every candidate in gold) has its gold marked done, in the same Change.
 
 The rules are annotator.review.adjudication's (votes, agreed, the gold insertions): this module only
 picks the voters and the threshold per document and adds up what happened.  A run is one
@@ -28,6 +29,7 @@ from annotator.change_builder import ChangeBuilder
 from annotator.changes import Change
 from annotator.errors import UserError
 from annotator.model import Annotator, Document, DocumentStatus, Label, RelationLabel
+from annotator.rules import move_status
 from annotator.store import Project
 
 FEWER_THAN_TWO = "fewer than two finished annotators"
@@ -44,6 +46,7 @@ class Adjudication:
     annotators: list[str]  # whose votes count (where they finished the document)
     reviewer: str
     considered: int = 0
+    marked_done: int = 0  # documents whose gold this run marked done (or would)
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> documents
     spans: dict[str, dict[str, int]] = field(default_factory=dict)  # label -> added, in_gold, waiting
     links: dict[str, dict[str, int]] = field(default_factory=dict)  # relation -> added, in_gold, waiting
@@ -52,24 +55,26 @@ class Adjudication:
     def as_dict(self) -> dict:
         return {"dry_run": self.dry_run, "rule": {"majority": self.min_agree is None, "min_agree": self.min_agree},
                 "annotators": self.annotators, "reviewer": self.reviewer,
-                "documents": {"considered": self.considered, "skipped": self.skipped},
+                "documents": {"considered": self.considered, "skipped": self.skipped,
+                              "marked_done": self.marked_done},
                 "spans": self.spans, "links": self.links}
 
 
 def adjudicate_project(project: Project, reviewer: str, annotators: Sequence[str] | None = None,
-                       min_agree: int | None = None, dry_run: bool = False) -> Adjudication:
-    """Put into gold what at least `min_agree` (default: most) of each document's finishers marked alike."""
+                       min_agree: int | None = None, dry_run: bool = False, mark_done: bool = False) -> Adjudication:
+    """Put into gold what at least `min_agree` (default: most) of each document's finishers marked
+    alike; with `mark_done`, close the gold of each document where nothing is left waiting."""
     if min_agree is not None and min_agree < 1:
         raise UserError(f"--min-agree {min_agree}: at least one annotator must agree; use 1 or more")
     if dry_run:
         with project.read() as session:
-            return _run(session, reviewer, annotators, min_agree, write=False)
+            return _run(session, reviewer, annotators, min_agree, mark_done, write=False)
     with project.transaction() as session:
-        return _run(session, reviewer, annotators, min_agree, write=True)
+        return _run(session, reviewer, annotators, min_agree, mark_done, write=True)
 
 
 def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_agree: int | None,
-         write: bool) -> Adjudication:
+         mark_done: bool, write: bool) -> Adjudication:
     check_reviewer(session, reviewer)
     gold = gold_id(session)  # refuses a non-gold annotator that holds the name
     pool = _pool(session, annotators, min_agree)
@@ -92,6 +97,7 @@ def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_
     gold_links = link_votes(session, gold_voter) if gold_voter else {}
     spans_in: dict[int, list] = {}
     links_in: dict[int, list] = {}
+    settled: list[int] = []  # documents where every candidate is in gold after this run
     for document_id in sorted(voters):
         k = needed[document_id]
         in_gold = set(gold_spans.get(document_id, ()))
@@ -103,12 +109,19 @@ def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_
         _count(result.spans, votes[document_id], in_gold, set(new_spans), lambda key: labels[key[0]])
         _count(result.links, drawn[document_id], linked, set(new_links), lambda key: relations[key[0]])
         spans_in[document_id], links_in[document_id] = new_spans, new_links
+        if all(key in after for key in votes[document_id]) and \
+                all(key in linked or key in new_links for key in drawn[document_id]):
+            settled.append(document_id)
+    if mark_done:
+        result.marked_done = len(settled)
     if write:
         build = ChangeBuilder(session)
         if any(spans_in.values()):
             insert_gold_spans(build, spans_in, reviewer)
         if any(links_in.values()):
             insert_gold_links(build, links_in, reviewer)
+        for document_id in settled if mark_done else ():
+            move_status(build, document_id, gold_id(build, create=True), "done")
         result.change = build.apply(_description(result))
     return result
 
