@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from annotator.errors import ProjectReadOnly
-from annotator.live_progress import removed_reason
+from annotator.team.live_progress import removed_reason
 from annotator.model import Annotator, Assignment, DocumentStatus
 from annotator.settings import FREE_CHOICE, get_setting, set_setting
 from annotator.store import Project

@@ -1,5 +1,5 @@
 """Live progress benchmark: what the window's poll of others' progress costs (ui/live_refresh.py,
-annotator/live_progress.py) on a project of N documents (default 10,000) where 6 people have
+annotator/team/live_progress.py) on a project of N documents (default 10,000) where 6 people have
 statuses on about half of them each (~30,000 statuses).
 
   unchanged — `ProgressWatch.poll()` when nothing was written since the last poll: SQLite's
@@ -68,7 +68,7 @@ def timed(run, times: int) -> float:
 
 def measure(target: str, plain, docs: int) -> dict:
     from annotator.commands import set_status
-    from annotator.live_progress import ProgressWatch, others_text
+    from annotator.team.live_progress import ProgressWatch, others_text
     from annotator.store import create_project, open_project
 
     project = create_project(target)

@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=20)
     args = parser.parse_args()
     from annotator.assignment.assign import assign_documents
-    from annotator.progress import team_progress
+    from annotator.team.progress import team_progress
     from annotator.store import open_project
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -164,7 +164,7 @@ def main() -> None:
     from annotator.importing import import_path
     from annotator.model import Annotator, Span
     from annotator.store import create_project
-    from annotator.team import team_add
+    from annotator.team.members import team_add
 
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     database = f"bench_team_{uuid.uuid4().hex[:8]}"

@@ -18,7 +18,7 @@ def progress(
 ) -> None:
     """Per annotator: assigned, done, skipped, in progress, spans per label, documents per hour over the last 7 days
     and an estimated finish date; shared documents ready for agreement."""
-    from annotator.progress import team_progress
+    from annotator.team.progress import team_progress
 
     with one_line_errors(), opened_project(project) as opened:
         report = team_progress(opened, detail=as_json)

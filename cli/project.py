@@ -47,7 +47,7 @@ def import_(
     if annotator is not None and not is_utf8(annotator):
         fail(f"--annotator {annotator!r}: not UTF-8 text (the terminal passed other bytes); type the name in UTF-8")
     from annotator.importing import ImportOptions, import_path
-    from annotator.team import import_annotator
+    from annotator.team.members import import_annotator
 
     with one_line_errors(), opened_project(project) as opened:
         options = ImportOptions(import_format.value, lang, import_annotator(opened, annotator), text_column, max_chars)

@@ -94,7 +94,7 @@ def adjudicate(
 ) -> None:
     """Put into gold every span and link enough finished annotators marked alike; the rest waits for the review window."""
     from annotator.review.auto_adjudication import adjudicate_project
-    from annotator.team import reviewer_name
+    from annotator.team.members import reviewer_name
 
     with one_line_errors():
         if majority and min_agree is not None:

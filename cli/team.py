@@ -31,7 +31,7 @@ def add(
     """Put a person on the team (on PostgreSQL: create their login and grant it the role)."""
     if not is_utf8(name):
         fail(f"{name!r}: not UTF-8 text (the terminal passed other bytes); type the name in UTF-8")
-    from annotator.team import team_add
+    from annotator.team.members import team_add
 
     with one_line_errors():
         password = _read_password() if password_stdin else None
@@ -49,7 +49,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts: [{\"name\": …, \"role\": …}, …].")] = False,
 ) -> None:
     """The people on the team and their roles, in the order they joined."""
-    from annotator.team import team_list
+    from annotator.team.members import team_list
 
     with one_line_errors(), opened_project(project) as opened:
         members = team_list(opened)
@@ -69,7 +69,7 @@ def remove(
 ) -> None:
     """Take a person off the team: their work stays, attributed to them; on PostgreSQL their login
     can no longer connect to the project."""
-    from annotator.team import team_remove
+    from annotator.team.members import team_remove
 
     with one_line_errors(), opened_project(project) as opened:
         role = team_remove(opened, name)
@@ -82,7 +82,7 @@ def policy(
     see_others: Annotated[YesNo, typer.Option("--see-others", help="yes: annotators read each other's work; no: blind annotation.")],
 ) -> None:
     """Set what annotators may see of each other's work (default: nothing)."""
-    from annotator.team import set_see_others
+    from annotator.team.members import set_see_others
 
     with one_line_errors(), opened_project(project) as opened:
         set_see_others(opened, see_others.value == "yes")

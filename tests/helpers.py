@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import MetaData, select
 
-from annotator.live_progress import SERVER_ONLY_TABLES
+from annotator.team.live_progress import SERVER_ONLY_TABLES
 from annotator.store import Project
 
 

@@ -200,7 +200,7 @@ def test_any_walk_of_runs_undos_and_redos_leaves_the_store_as_the_index_says(pro
 def test_a_check_refuses_an_undo_or_redo_before_anything_is_written(project, doc, history):
     from annotator.errors import ProjectReadOnly
     from annotator.queue import check_editable
-    from annotator.team import team_add, team_remove
+    from annotator.team.members import team_add, team_remove
 
     team_add(project, "alice", "annotator")
     history.check = lambda step: check_editable(project, step.documents(), "alice")

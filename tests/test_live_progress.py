@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from annotator.commands import set_status
-from annotator.live_progress import REMOVED, ProgressWatch, others_text, status_counts
+from annotator.team.live_progress import REMOVED, ProgressWatch, others_text, status_counts
 from annotator.store import open_project
-from annotator.team import team_add, team_remove
+from annotator.team.members import team_add, team_remove
 from tests.conftest import ON_SERVER, SAMPLES
 from tests.helpers import snapshot
 from tests.test_window_flow import CTRL

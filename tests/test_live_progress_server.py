@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from annotator import commands
-from annotator.live_progress import REMOVED, ProgressWatch, status_counts
+from annotator.team.live_progress import REMOVED, ProgressWatch, status_counts
 from annotator.model import Span
-from annotator.team import team_remove
+from annotator.team.members import team_remove
 from cli.app import app
 from tests.conftest import ON_SERVER
 from tests.test_team_server import _span, team  # noqa: F401  (team: the fixture of three logins)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from annotator.commands import add_span, set_status
 from annotator.model import DocumentStatus
-from annotator.progress import team_progress
+from annotator.team.progress import team_progress
 from cli.app import app
 from tests.assign_helpers import hold, import_documents
 

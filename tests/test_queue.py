@@ -13,7 +13,7 @@ from annotator.queue import check_editable, free_choice, queue_ids, read_only_re
 from annotator.settings import FREE_CHOICE, get_setting
 from annotator.worklist import document_rows, next_document
 from cli.app import app
-from annotator.team import team_add
+from annotator.team.members import team_add
 from tests.assign_helpers import import_documents, queue_of
 from tests.helpers import snapshot
 

@@ -89,7 +89,7 @@ def test_a_missing_database_is_one_line_saying_how_to_create_it(databases):
 @needs_server
 def test_the_right_password_opens_the_project(login, fresh_target, monkeypatch, tmp_path):
     from annotator.store import create_project, open_project
-    from annotator.team import team_add
+    from annotator.team.members import team_add
 
     name, password = login
     target = fresh_target()

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from annotator.errors import UserError
-from annotator.live_progress import SERVER_ONLY_TABLES
+from annotator.team.live_progress import SERVER_ONLY_TABLES
 from annotator.model import Annotator, Base, Document, Label, Span
 from annotator.store import create_project, open_project, project_url, schema_head
 from tests.helpers import snapshot

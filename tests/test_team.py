@@ -12,7 +12,7 @@ from annotator import commands
 from annotator.errors import UserError
 from annotator.model import Span
 from annotator.settings import SEE_OTHERS, get_setting
-from annotator.team import team_add, team_list
+from annotator.team.members import team_add, team_list
 from cli.app import app
 from tests.conftest import ON_SERVER, SAMPLES
 
@@ -116,7 +116,7 @@ def test_policy_switches_seeing_others(project):
 
 @pytest.mark.skipif(ON_SERVER, reason="on a file the window's name is the person's own")
 def test_a_file_project_works_under_any_name(project):
-    from annotator.team import import_annotator, server_annotator
+    from annotator.team.members import import_annotator, server_annotator
 
     assert server_annotator(project, "anyone") is None
     assert import_annotator(project, "someone") == "someone"

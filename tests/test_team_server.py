@@ -13,7 +13,7 @@ from annotator import commands
 from annotator.errors import ProjectBusy, UserError
 from annotator.model import Annotator, Document, Span, utcnow
 from annotator.store import Project, create_project, open_project
-from annotator.team import import_annotator, server_annotator, set_see_others, team_add, team_remove
+from annotator.team.members import import_annotator, server_annotator, set_see_others, team_add, team_remove
 from cli.app import app
 from tests.conftest import ON_SERVER, SAMPLES
 

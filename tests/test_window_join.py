@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.errors import UserError
-from annotator.team import team_list
+from annotator.team.members import team_list
 from tests.conftest import ON_SERVER
 from tests.helpers import snapshot
 from tests.ui_helpers import when_modal

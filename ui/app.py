@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from annotator.errors import UserError
 from annotator.store import Project, open_project
-from annotator.team import offer_to_join, server_annotator, team_add
+from annotator.team.members import offer_to_join, server_annotator, team_add
 from ui.main_window import MainWindow
 from ui.settings import Settings
 from ui.theme import apply_theme

@@ -7,13 +7,13 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from annotator.live_progress import Counts, others_text
+from annotator.team.live_progress import Counts, others_text
 from ui.table_model import RowsTableModel
 from ui.tables import configure_table
 
 COLUMNS = ("Document", "Lang", "Status", "Spans", "Others")
 _FIELDS = ("name", "lang", "status", "spans", "others")
-OTHERS_COLUMN = 4  # others' statuses as counts, no names (annotator.live_progress), kept fresh by ui/live_refresh.py
+OTHERS_COLUMN = 4  # others' statuses as counts, no names (annotator.team.live_progress), kept fresh by ui/live_refresh.py
 STATUS_TEXT = {"todo": "to do", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 # Status colours per theme, each readable on that theme's background.
 STATUS_COLOR = {"light": {"done": "#1b5e20", "skipped": "#6d4c41", "in_progress": "#0d47a1"},

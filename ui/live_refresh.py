@@ -1,7 +1,7 @@
 """Keeps the document list's "Others" column fresh while the window is open, and makes the window
 read-only with a message when the lead takes this person off the team.
 
-A timer polls the core's ProgressWatch (why a poll and not LISTEN/NOTIFY: annotator/live_progress.py).
+A timer polls the core's ProgressWatch (why a poll and not LISTEN/NOTIFY: annotator/team/live_progress.py).
 It runs on the UI thread: "nothing changed" costs one PRAGMA on a file or one small query on a
 server, and a full refresh of 10,000 documents a few milliseconds (benchmarks/bench_live_progress.py);
 only the rows whose counts changed are redrawn.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from annotator.errors import UserError
-from annotator.live_progress import ProgressWatch
+from annotator.team.live_progress import ProgressWatch
 from annotator.store import Project
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from annotator.errors import UserError
 from annotator.history import History
 from annotator.schema import project_schema
 from annotator.store import Project, create_project, open_project
-from annotator.team import server_annotator
+from annotator.team.members import server_annotator
 from annotator.worklist import document_rows, next_document
 from ui.change_signal import ChangeSignal
 from ui.document_presenter import APP_TITLE

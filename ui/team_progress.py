@@ -1,5 +1,5 @@
 """Review → Team progress: one row per annotator with a bar of finished / assigned, the counts, the rate
-and the estimated finish (annotator.progress, the same numbers as `annotator progress`).
+and the estimated finish (annotator.team.progress, the same numbers as `annotator progress`).
 
 Refreshed when opened, and while shown whenever a change touches statuses or assignments.
 """
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QApplication, QLabel, QPushButton, QStyle, QStyle
                                QStyleOptionProgressBar, QTableView, QVBoxLayout, QWidget)
 
 from annotator.changes import Change
-from annotator.progress import AnnotatorProgress, TeamProgress, team_progress
+from annotator.team.progress import AnnotatorProgress, TeamProgress, team_progress
 from annotator.store import Project
 from ui.table_model import RowsTableModel
 from ui.tables import configure_table

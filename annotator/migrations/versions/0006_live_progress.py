@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-12-03 10:40:00
 
 On PostgreSQL only (on SQLite the counts are a plain query and `PRAGMA data_version` is the
-marker, see annotator/live_progress.py; the revision is still recorded, so the ladder is the same):
+marker, see annotator/team/live_progress.py; the revision is still recorded, so the ladder is the same):
 - document_status_counts(me): per document, how many other people (annotators, reviewers, leads;
   not gold or model) have it done, in progress and skipped. SECURITY DEFINER, owned by the lead
   group: row-level security hides others' status rows from a blind annotator, and this returns

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from annotator import server_roles
+from annotator.team import server_roles
 from annotator.change_builder import ChangeBuilder
 from annotator.changes import row_of
 from annotator.errors import UserError
