@@ -135,6 +135,7 @@ def test_enter_accepts_moves_to_the_next_and_ctrl_z_undoes(qtbot, window, projec
     key(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert mine(project) == [] and decisions(project) == [] and shown(window) == SUGGESTED
     assert window.state.spans == {}
+    assert selected(window) == SUGGESTED[0]  # back, and selected: Enter or X decides it again
 
 
 def test_x_rejects_it_for_good_and_ctrl_z_brings_it_back(qtbot, window, project):
@@ -147,6 +148,7 @@ def test_x_rejects_it_for_good_and_ctrl_z_brings_it_back(qtbot, window, project)
     assert SUGGESTED[1] not in shown(window) and len(shown(window)) == 7
     key(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert decisions(project) == [] and shown(window) == SUGGESTED
+    assert selected(window) == SUGGESTED[1]
 
 
 def test_a_label_key_accepts_it_with_that_label(qtbot, window, project):
@@ -237,3 +239,19 @@ def test_a_suggested_link_stays_dashed_until_both_ends_are_taken_then_it_is_mine
     assert not any(dashed and arc in suggested.values() for arc, dashed in arcs())
     key(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert window.state.links == {} and (suggested["said_by"], True) in arcs()
+
+
+def test_suggestions_on_the_same_words_are_outlined_one_inside_the_other(qtbot, project, tmp_path):
+    patterns = tmp_path / "same_words.jsonl"
+    patterns.write_text('{"label": "SPEAKER", "pattern": [{"ORTH": "Putin"}]}\n'
+                        '{"label": "FIGURE", "pattern": [{"ORTH": "Putin"}]}\n', encoding="utf-8")
+    path = tmp_path / "article.txt"
+    path.write_text(TEXT, encoding="utf-8", newline="")
+    import_path(project, path)
+    suggest_with_patterns(project, patterns)
+    window = open_window(qtbot, project, "alice", tmp_path / "settings.ini")
+    layer = window.suggestions.layer
+    speaker, figure = sorted(layer.suggestions.values(), key=lambda s: s.label, reverse=True)
+    assert (speaker.start, speaker.end) == (figure.start, figure.end)
+    [outer], [inner] = sorted((layer.outline(s.id) for s in (speaker, figure)), key=lambda r: -r[0].width())
+    assert outer.contains(inner) and inner.width() < outer.width() and inner.height() < outer.height()

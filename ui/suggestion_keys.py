@@ -68,8 +68,10 @@ class SuggestionKeys:
         before = {s.id for s in self.visible}
         self.visible = self.seen.visible()
         now = {s.id: s for s in self.visible}
-        self.layer.update([now[i] for i in now.keys() - before], before - now.keys(), self._links(),
-                          self.seen.suggestions)
+        back = sorted((now[i] for i in now.keys() - before), key=lambda s: (s.start, s.end, s.id))
+        self.layer.update(back, before - now.keys(), self._links(), self.seen.suggestions)
+        if back:  # brought back (an undo of a decision): selected, to be decided again by key
+            self.select(back[0].id, reveal=True)
         self._enable()
 
     def _links(self):

@@ -1,6 +1,7 @@
 """Suggestions drawn over the article: a dashed outline in the label's colour, no fill, so they
 never look like one's own spans (filled backgrounds and underlines); the selected one solid and
-thicker. The sources' links still to decide on are dashed arcs, stacked among the links: both
+thicker; overlapping ones nest (ui/span_levels.py), each level inset, so two on the same words
+show as two outlines. The sources' links still to decide on are dashed arcs, stacked among the links: both
 ends shown, or one shown and the other taken already (accepting it makes the link one's own).
 
 An overlay of ui/article_view.py: it paints the suggestions in sight after the spans, with the
@@ -12,16 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from annotator.suggestions.seen import SuggestedLink, Suggestion
 from ui import link_arcs
 from ui.article_view import ArticleView
 from ui.placed_links import PlacedLinks
+from ui.span_levels import SpanLevels
 
 OUTLINE = 1.6  # px; the selected suggestion's is thicker and solid
 SELECTED = 2.6
+NESTED = 2.5  # px inset per nesting level: suggestions on the same words show one inside the other
+DEEPEST = 3  # levels below this are drawn at it (a line is not tall enough for more)
 
 
 class SuggestionLayer:
@@ -31,6 +35,7 @@ class SuggestionLayer:
         self.selected: int | None = None
         self.suggestions: dict[int, Suggestion] = {}
         self._ends: dict[int, tuple[int, int]] = {}  # suggestion id -> Qt positions
+        self._levels = SpanLevels()  # overlapping suggestions nest, as spans do
         self._links = PlacedLinks()
         view.overlays.append(self)
 
@@ -38,7 +43,7 @@ class SuggestionLayer:
     def set_suggestions(self, suggestions: Iterable[Suggestion], links: Iterable[SuggestedLink],
                         anchors: Mapping[int, Suggestion]) -> None:
         """A new document's suggestions (all of them)."""
-        self.suggestions, self._ends, self._links = {}, {}, PlacedLinks()
+        self.suggestions, self._ends, self._levels, self._links = {}, {}, SpanLevels(), PlacedLinks()
         self.selected = None
         self.update(suggestions, (), links, anchors)
 
@@ -47,7 +52,8 @@ class SuggestionLayer:
         """Add and drop suggestions, converting and placing only those; `links` is every link to
         draw, placed at the ends' suggestions in `anchors` (an end taken already lies where the
         person's span made from it lies)."""
-        added = list(added)
+        added, removed_ids = list(added), list(removed_ids)
+        self._levels.update(added, removed_ids)
         for suggestion_id in removed_ids:
             self.suggestions.pop(suggestion_id, None)
             self._ends.pop(suggestion_id, None)
@@ -102,9 +108,15 @@ class SuggestionLayer:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for suggestion in sorted(self.in_sight(first, last), key=lambda s: (s.id == self.selected, s.id)):
             painter.setPen(self.pen(suggestion))
-            for rect in self.view._rects(*self._ends[suggestion.id]):
-                painter.drawRect(rect.adjusted(-1, 1, 1, -1))
+            for rect in self.outline(suggestion.id):
+                painter.drawRect(rect)
         painter.restore()
+
+    def outline(self, suggestion_id: int) -> list[QRectF]:
+        """Where a suggestion's outline is drawn (a rectangle per line it covers): nested ones inset."""
+        inset = NESTED * min(self._levels.levels.get(suggestion_id, 0), DEEPEST)
+        return [rect.adjusted(inset - 1, 1 + inset, 1 - inset, -1 - inset)
+                for rect in self.view._rects(*self._ends[suggestion_id])]
 
     def link_segments(self, first: int, last: int) -> list[link_arcs.Segment]:
         if not self.shown:
