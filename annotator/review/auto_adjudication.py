@@ -120,8 +120,9 @@ def _run(session: Session, reviewer: str, annotators: Sequence[str] | None, min_
             insert_gold_spans(build, spans_in, reviewer)
         if any(links_in.values()):
             insert_gold_links(build, links_in, reviewer)
-        for document_id in settled if mark_done else ():
-            move_status(build, document_id, gold_id(build, create=True), "done")
+        if mark_done:
+            for document_id in settled:
+                move_status(build, document_id, gold_id(build, create=True), "done")
         result.change = build.apply(_description(result))
     return result
 
