@@ -80,18 +80,23 @@ def test_the_list_shows_others_progress_kept_fresh_while_open(qtbot, articles, t
         other.close()
 
 
+def removed_by_the_lead(qtbot, window, project, name: str) -> None:
+    """The lead (another connection) takes `name` off the team; the window's next poll notices."""
+    window.projects.live.set_interval(50)
+    lead = open_project(project.url)
+    try:
+        team_remove(lead, name)
+    finally:
+        lead.close()
+    qtbot.waitUntil(lambda: window.projects.live.removed is not None)
+
+
 @pytest.mark.skipif(ON_SERVER, reason="on a server a removal takes the login's grants: "
                                       "tests/test_live_progress_server.py")
 def test_a_window_open_when_the_lead_removes_me_turns_read_only(qtbot, articles, tmp_path):
     team_add(articles, "alice", "annotator")
     window = open_window(qtbot, articles, "alice", tmp_path / "settings.ini")
-    window.projects.live.set_interval(50)
-    lead = open_project(articles.url)
-    try:
-        team_remove(lead, "alice")
-    finally:
-        lead.close()
-    qtbot.waitUntil(lambda: window.projects.live.removed is not None)
+    removed_by_the_lead(qtbot, window, articles, "alice")
     assert REMOVED == "you were removed from this project by the lead; your work is kept; the project is read-only"
     assert window.read_only_note.isVisible() and REMOVED in window.read_only_note.text().lower()
     assert not window.label_bar.isEnabled()
@@ -110,19 +115,13 @@ def test_a_removed_persons_undo_and_redo_write_nothing_and_keep_their_steps(qtbo
     team_add(articles, "alice", "annotator")
     window = open_window(qtbot, articles, "alice", tmp_path / "settings.ini")
     window.open_document(1)
-    qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)  # done, then undone: one step each way
-    qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)  # two documents done, the second undone:
+    qtbot.keyClick(window.view, Qt.Key.Key_Return, CTRL)  # a step to undo and one to redo
     qtbot.waitUntil(lambda: window.undo_stack.count() >= 1)
     window.undo_stack.undo()
     qtbot.waitUntil(lambda: window.undo_stack.canRedo())
     steps = (window.undo_stack.count(), window.undo_stack.index())
-    window.projects.live.set_interval(50)
-    lead = open_project(articles.url)
-    try:
-        team_remove(lead, "alice")
-    finally:
-        lead.close()
-    qtbot.waitUntil(lambda: window.projects.live.removed is not None)
+    removed_by_the_lead(qtbot, window, articles, "alice")
     before = snapshot(articles)
     for step in (window.undo_stack.undo, window.undo_stack.redo):
         window.status.clearMessage()
