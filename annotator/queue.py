@@ -62,11 +62,10 @@ def read_only_reason(session: Session, document_id: int, annotator: str) -> str 
             "to allow free choice (annotator assign PROJECT --free yes)")
 
 
-def check_editable(project: Project, document_ids: int | Iterable[int], annotator: str) -> None:
+def check_editable(project: Project, document_ids: Iterable[int], annotator: str) -> None:
     """Refuse (ProjectReadOnly) an edit of documents `annotator` may not edit; nothing is written."""
-    wanted = sorted({document_ids} if isinstance(document_ids, int) else set(document_ids))
     with project.read() as session:
-        for document_id in wanted:
+        for document_id in sorted(set(document_ids)):
             reason = read_only_reason(session, document_id, annotator)
             if reason is not None:
                 raise ProjectReadOnly(reason)

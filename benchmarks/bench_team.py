@@ -5,8 +5,8 @@ Prints the total throughput of P processes against one process alone in the same
 floor), in turns over a few rounds and their median (this machine's speed drifts with its
 neighbours' load). In the same rounds, the same statements sent by the bare driver (psycopg, no
 tool code) at 1 and P: what this machine allows P processes at that moment, since on 2 shared
-cores that ceiling itself moves from run to run. Also the spans lost (expected P*K in the project) and the errors, CPU per action of
-the clients and of their server processes (read from /proc when the server runs here) and how
+cores that ceiling itself moves from run to run. Also the spans lost (expected P*K in the
+project) and the errors, CPU per action of the clients and of their server processes (read from /proc when the server runs here) and how
 busy the cores were (idle cores would mean the processes wait for each other); then the
 same P processes all as the lead, whose writes take the one project lock (what every write took
 before annotators got their own lock), for comparison. On 2 cores, 2x is the ceiling.
@@ -34,9 +34,7 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-password"
 
 
-def worker(url: str, name: str, document: int, spans: int, start, results, bare: bool = False) -> None:
-    if bare:
-        return bare_worker(url, name, document, spans, start, results)
+def worker(url: str, name: str, document: int, spans: int, start, results) -> None:
     from annotator import commands
     from annotator.errors import UserError
     from annotator.store import open_project
@@ -126,11 +124,11 @@ def busy(cpu: float, wall: float, cores: int) -> str:
 
 
 def run(urls: list[str], names: list[str], document: int, spans: int,
-        bare: bool = False) -> tuple[float, float, float, int]:
+        target=worker) -> tuple[float, float, float, int]:
     """Wall seconds from the common start to the last finish, client and server CPU seconds, errors."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
-    processes = [context.Process(target=worker, args=(url, name, document, spans, start, results, bare))
+    processes = [context.Process(target=target, args=(url, name, document, spans, start, results))
                  for url, name in zip(urls, names)]
     for process in processes:
         process.start()
@@ -218,7 +216,7 @@ def main() -> None:
         for who in (1, args.processes):
             with lead.transaction() as session:
                 session.execute(text("DELETE FROM spans"))
-            wall, cpu, server_time, _ = run(urls[:who], names[:who], 1, args.spans, bare=True)
+            wall, cpu, server_time, _ = run(urls[:who], names[:who], 1, args.spans, bare_worker)
             bare.append((wall, cpu, server_time))
         machine.append((expected / bare[1][0]) / (args.spans / bare[0][0]))
         print(f"round {round_}: the bare driver, same statements: alone {args.spans / bare[0][0]:.0f}/s, CPU per action "

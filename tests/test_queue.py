@@ -82,11 +82,11 @@ def test_free_choice_is_the_default_until_something_is_assigned(project, tmp_pat
 
 def test_a_document_not_assigned_to_me_is_refused_by_the_core_check(assigned):
     alice_doc, bob_doc = queue_of(assigned, "alice")[0], queue_of(assigned, "bob")[0]
-    check_editable(assigned, alice_doc, "alice")  # hers: allowed
+    check_editable(assigned, (alice_doc,), "alice")  # hers: allowed
     with pytest.raises(UserError, match="not assigned to alice.*--free yes"):
-        check_editable(assigned, bob_doc, "alice")
+        check_editable(assigned, (bob_doc,), "alice")
     with pytest.raises(UserError, match="not assigned to carol"):
-        check_editable(assigned, alice_doc, "carol")
+        check_editable(assigned, (alice_doc,), "carol")
 
 
 def test_assign_free_yes_lets_everyone_edit_and_no_takes_it_back(assigned):
@@ -94,13 +94,13 @@ def test_assign_free_yes_lets_everyone_edit_and_no_takes_it_back(assigned):
     result = runner.invoke(app, ["assign", assigned.url, "--free", "yes"])
     assert result.exit_code == 0, result.output
     assert "anyone may annotate any document" in result.stdout
-    check_editable(assigned, bob_doc, "alice")
+    check_editable(assigned, (bob_doc,), "alice")
     with assigned.read() as session:
         assert get_setting(session, FREE_CHOICE) is True
     result = runner.invoke(app, ["assign", assigned.url, "--free", "no", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout) == {"free": False}
     with pytest.raises(UserError):
-        check_editable(assigned, bob_doc, "alice")
+        check_editable(assigned, (bob_doc,), "alice")
 
 
 def test_assign_free_refuses_another_value_or_a_second_mode_and_changes_nothing(assigned):

@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
 
         @functools.wraps(command)  # still the command it runs, for the note ConnectionStatus keeps
         def guarded(*given, **named) -> Change:  # a document not assigned to me is read-only (core rule)
-            check_editable(self.project, document, self.annotator)
+            check_editable(self.project, (document,), self.annotator)
             return command(*given, **named)
 
         return self.undo_stack.run(guarded, *args, **kwargs)

@@ -67,9 +67,8 @@ class SuggestionKeys:
             return
         before = {s.id for s in self.visible}
         self.visible = self.seen.visible()
-        now = {s.id: s for s in self.visible}
-        back = sorted((now[i] for i in now.keys() - before), key=lambda s: (s.start, s.end, s.id))
-        self.layer.update(back, before - now.keys(), self._links(), self.seen.suggestions)
+        back = [s for s in self.visible if s.id not in before]  # in text order, as `visible` is
+        self.layer.update(back, before - {s.id for s in self.visible}, self._links(), self.seen.suggestions)
         if back:  # brought back (an undo of a decision): selected, to be decided again by key
             self.select(back[0].id, reveal=True)
         self._enable()

@@ -1,8 +1,9 @@
 """Suggestions drawn over the article: a dashed outline in the label's colour, no fill, so they
 never look like one's own spans (filled backgrounds and underlines); the selected one solid and
 thicker; overlapping ones nest (ui/span_levels.py), each level inset, so two on the same words
-show as two outlines. The sources' links still to decide on are dashed arcs, stacked among the links: both
-ends shown, or one shown and the other taken already (accepting it makes the link one's own).
+show as two outlines. The sources' links still to decide on are dashed arcs, stacked among the
+links: both ends shown, or one shown and the other taken already (accepting it makes the link
+one's own).
 
 An overlay of ui/article_view.py: it paints the suggestions in sight after the spans, with the
 view's one offset conversion. After a change only the suggestions that appeared or went are
